@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The pipeline of the series: tools, base tree, patch, configure, build,
+# boot in QEMU, test. See README.md.
+#
+#   make deps                              install what the rest needs
+#   make kernel ARCH=x86_64 VARIANT=series build one kernel, print its image
+#   make selftests ARCH=...                build the guest's tests (static)
+#   make shell ARCH=...                    boot the series kernel to a shell
+#   make run                               the demo
+#   make check                             every test, both architectures
+#   make bench                             benchmarks, series beside stock
+
+ARCH ?= x86_64
+VARIANT ?= series
+BUILD ?= $(CURDIR)/build
+export BUILD
+
+SHELL := /bin/bash
+# The toolchain that cargo install puts in ~/.cargo/bin must be found.
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+ifeq ($(ARCH),arm64)
+TARGET_CC := aarch64-linux-gnu-gcc
+else
+TARGET_CC := gcc
+endif
+
+# The tests built into the guest image: the series' own and the upstream
+# ones that guard the same ABI. Each is "guest-name:source-path".
+SELFTESTS := \
+	anon_vma_name_test:tools/testing/selftests/mm/anon_vma_name_test.c \
+	set-anon-vma-name-test:tools/testing/selftests/prctl/set-anon-vma-name-test.c \
+	proc-pid-vm:tools/testing/selftests/proc/proc-pid-vm.c \
+	anon_vma_name_transcript:tools/testing/selftests/mm/anon_vma_name_transcript.c \
+	anon_vma_name_bench:tools/testing/selftests/mm/anon_vma_name_bench.c \
+	demo:scripts/guest/demo.c
+
+.PHONY: all deps base kernel rootfs selftests shell run check bench clean help
+
+all: help
+
+help:
+	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@scripts/deps
+
+base:
+	@scripts/base-tree
+
+kernel:
+	@scripts/build-kernel $(ARCH) $(VARIANT)
+
+# The guest's busybox (the init and the shell that runs the command).
+rootfs: $(BUILD)/$(ARCH)/busybox
+
+$(BUILD)/x86_64/busybox: /bin/busybox
+	@mkdir -p $(@D) && install -m 755 $< $@
+
+$(BUILD)/arm64/busybox: /var/cache/vmmap/busybox-arm64
+	@mkdir -p $(@D) && install -m 755 $< $@
+
+# Selftests are compiled from the series tree (upstream's files are
+# unmodified there; ours are copied in) against its exported uapi headers.
+selftests: rootfs
+	@scripts/build-selftests $(ARCH) $(TARGET_CC) $(SELFTESTS)
+
+shell: rootfs
+	@scripts/build-kernel $(ARCH) series >/dev/null
+	@$(MAKE) -s selftests ARCH=$(ARCH)
+	scripts/vm-run --arch $(ARCH) --variant series --interactive
+
+run: deps
+	@scripts/build-kernel x86_64 series >/dev/null
+	@$(MAKE) -s selftests ARCH=x86_64
+	scripts/vm-run --arch x86_64 --variant series --quiet-kernel -- /selftests/demo
+
+check: deps
+	@scripts/check
+
+bench: deps
+	@scripts/bench
+
+clean:
+	rm -rf $(BUILD)
