@@ -34,7 +34,7 @@ static void call(const char *what, unsigned long off, unsigned long len,
 	printf("%s: %d %s\n", what, r, r ? strerror(errno) : "");
 }
 
-static void maps(const char *when)
+static void dump_maps(const char *when)
 {
 	unsigned long lo = (unsigned long)area, hi = lo + PAGES * pg;
 	char line[512];
@@ -86,27 +86,27 @@ int main(void)
 	call("zero length", 0, 0, "z");
 	call("bad pointer", 0, pg, (const char *)8);
 	call("null on unnamed", 2 * pg, pg, NULL);
-	maps("after single-page calls");
+	dump_maps("after single-page calls");
 
 	call("whole", 0, PAGES * pg, "whole");
 	call("middle", 4 * pg, 4 * pg, "middle");
 	call("inner", 5 * pg, pg, "inner");
 	call("empty", 10 * pg, pg, "");
-	maps("after splits");
+	dump_maps("after splits");
 	call("rejoin", 4 * pg, 4 * pg, "whole");
-	maps("after rejoin");
+	dump_maps("after rejoin");
 	mprotect(area + 12 * pg, pg, PROT_READ);
 	call("across prot", 11 * pg, 3 * pg, "prot");
-	maps("after mprotect");
+	dump_maps("after mprotect");
 	munmap(area + 14 * pg, pg);
 	call("across hole", 13 * pg, 3 * pg, "hole");
-	maps("after hole");
+	dump_maps("after hole");
 	if (fork() == 0) {
 		call("child rename", 0, pg, "child");
-		maps("in child");
+		dump_maps("in child");
 		_exit(0);
 	}
 	wait(NULL);
-	maps("in parent after fork");
+	dump_maps("in parent after fork");
 	return 0;
 }
