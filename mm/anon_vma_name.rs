@@ -1,12 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Anonymous VMA names: the entry points C calls.
+//! Anonymous VMA names: the system-wide interning table and the entry points
+//! C calls.
 //!
-//! The rules live in [`kernel::mm::anon_name`]; this file only adapts them to
-//! the C calling convention. `unsafe` is confined to turning the raw pointers C
-//! passes into references.
+//! The logic lives in [`kernel::mm::anon_name`]; this file owns the one
+//! [`Interner`] of the system, created at boot, and adapts it to the C calling
+//! convention. `unsafe` is confined to the `extern "C"` functions, which turn
+//! the raw pointers C passes into references.
 
-use kernel::{ffi::c_char, mm::anon_name, str::CStr};
+use core::{
+    ptr,
+    sync::atomic::{AtomicPtr, Ordering},
+};
+use kernel::{
+    bindings,
+    ffi::{c_char, c_int},
+    mm::anon_name::{self, AnonVmaName, Interner},
+    prelude::*,
+    str::CStr,
+    types::ARef,
+};
+
+module! {
+    type: AnonVmaNames,
+    name: "anon_vma_name",
+    author: "The vmmap series authors",
+    description: "Interned, refcounted names of anonymous memory",
+    license: "GPL",
+}
+
+/// References at which a name stops being shared; matches the check in
+/// `anon_vma_name_reuse()` (include/linux/mm_inline.h).
+const REFCOUNT_MAX: u32 = i32::MAX as u32;
+
+/// The system's interning table; null until the initcall has run.
+static TABLE: AtomicPtr<Interner> = AtomicPtr::new(ptr::null_mut());
+
+fn table() -> Option<&'static Interner> {
+    let p = TABLE.load(Ordering::Acquire);
+    // SAFETY: A non-null value was stored by `AnonVmaNames::init` from a `&'static Interner`.
+    (!p.is_null()).then(|| unsafe { &*p })
+}
+
+struct AnonVmaNames;
+
+impl kernel::Module for AnonVmaNames {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        let t = Interner::new_static(REFCOUNT_MAX)?;
+        TABLE.store(ptr::from_ref(t).cast_mut(), Ordering::Release);
+        Ok(AnonVmaNames)
+    }
+}
 
 /// Checks a name that `prctl(PR_SET_VMA_ANON_NAME)` copied from userspace.
 ///
@@ -18,7 +62,7 @@ use kernel::{ffi::c_char, mm::anon_name, str::CStr};
 /// `name` must point to a NUL-terminated string that stays valid and
 /// unchanged for the duration of the call.
 #[no_mangle]
-pub unsafe extern "C" fn anon_vma_name_check(name: *const c_char) -> kernel::ffi::c_int {
+pub unsafe extern "C" fn anon_vma_name_check(name: *const c_char) -> c_int {
     // SAFETY: The caller guarantees that `name` points to a NUL-terminated
     // string that is valid and not modified during this call.
     let name = unsafe { CStr::from_char_ptr(name) };
@@ -26,4 +70,52 @@ pub unsafe extern "C" fn anon_vma_name_check(name: *const c_char) -> kernel::ffi
         Ok(()) => 0,
         Err(e) => e.to_errno(),
     }
+}
+
+/// Returns the name object for `name` with a new reference, or null if memory
+/// ran out.
+///
+/// All live objects with the same string are one object. A caller that finds
+/// the object's refcount at its limit gets a private copy instead.
+///
+/// # Safety
+///
+/// `name` must point to a valid (see [`anon_vma_name_check`]) NUL-terminated
+/// string that stays unchanged for the duration of the call.
+#[no_mangle]
+pub unsafe extern "C" fn anon_vma_name_alloc(name: *const c_char) -> *mut bindings::anon_vma_name {
+    // SAFETY: The caller guarantees that `name` is a valid, unchanging C string.
+    let name = unsafe { CStr::from_char_ptr(name) };
+    match table().map(|t| t.intern(name.as_bytes(), GFP_KERNEL)) {
+        Some(Ok(n)) => ARef::into_raw(n).as_ptr().cast(),
+        _ => ptr::null_mut(),
+    }
+}
+
+/// The release function of a name object's `kref`: called by `kref_put()`
+/// when the last reference goes; takes the object out of the table and frees
+/// it.
+///
+/// # Safety
+///
+/// `kref` must be the `kref` of a valid name object whose refcount just
+/// dropped to zero.
+#[no_mangle]
+pub unsafe extern "C" fn anon_vma_name_free(kref: *mut bindings::kref) {
+    let obj = kernel::container_of!(kref, bindings::anon_vma_name, kref).cast_mut();
+    // SAFETY: The caller guarantees that `kref` is in a valid name object, `obj`, whose
+    // refcount just reached zero.
+    unsafe { AnonVmaName::release(obj) };
+}
+
+/// Number of name objects in the interning table.
+#[no_mangle]
+pub extern "C" fn anon_vma_name_interned() -> usize {
+    table().map_or(0, |t| t.count())
+}
+
+/// Number of name objects alive, interned or private copies.
+#[no_mangle]
+pub extern "C" fn anon_vma_name_live() -> usize {
+    anon_name::live_objects()
 }

@@ -7,12 +7,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 
 #include "../kselftest_harness.h"
 
@@ -62,6 +64,44 @@ static int maps_name(void *addr, char *buf, size_t size)
 	}
 	fclose(f);
 	return ret;
+}
+
+/*
+ * The series' count of name objects (/sys/kernel/debug/anon_vma_names), or
+ * -1 on a kernel without it (stock 6.12): tests of sharing skip there.
+ */
+static long name_objects(const char *which)
+{
+	char key[32];
+	long v, ret = -1;
+	FILE *f = fopen("/sys/kernel/debug/anon_vma_names", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%31s %ld", key, &v) == 2)
+		if (!strcmp(key, which))
+			ret = v;
+	fclose(f);
+	return ret;
+}
+
+/*
+ * name_objects() once names of VMAs freed lately are gone: VMAs are freed
+ * from an RCU callback, so the count lags a munmap() or an exit a little.
+ */
+static long settled_objects(const char *which)
+{
+	long v = name_objects(which), prev;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		usleep(20000);
+		prev = v;
+		v = name_objects(which);
+		if (v == prev)
+			break;
+	}
+	return v;
 }
 
 FIXTURE(anon) {
@@ -201,6 +241,184 @@ TEST_F(anon, split_keeps_names)
 	/* Equal names merge again into one VMA. */
 	ASSERT_EQ(0, set_name(self->p + page_size, page_size, "outer"));
 	EXPECT_EQ(-1, maps_name(self->p + page_size, buf, sizeof(buf)));
+}
+
+TEST_F(anon, separate_ranges_with_equal_names_merge)
+{
+	char buf[256];
+
+	ASSERT_EQ(0, set_name(self->p, page_size, "same"));
+	ASSERT_EQ(0, set_name(self->p + 2 * page_size, page_size, "same"));
+	ASSERT_EQ(0, set_name(self->p + page_size, page_size, "same"));
+	ASSERT_EQ(0, maps_name(self->p, buf, sizeof(buf)));
+	EXPECT_STREQ("[anon:same]", buf);
+	/* One VMA now covers the three pages. */
+	EXPECT_EQ(-1, maps_name(self->p + page_size, buf, sizeof(buf)));
+	EXPECT_EQ(-1, maps_name(self->p + 2 * page_size, buf, sizeof(buf)));
+}
+
+TEST_F(anon, mremap_moves_the_name)
+{
+	char buf[256];
+	char *q;
+
+	ASSERT_EQ(0, set_name(self->p, 2 * page_size, "moving"));
+	q = mremap(self->p, 2 * page_size, 2 * page_size,
+		   MREMAP_MAYMOVE | MREMAP_FIXED, self->p + 2 * page_size);
+	ASSERT_EQ(self->p + 2 * page_size, q);
+	ASSERT_EQ(0, maps_name(q, buf, sizeof(buf)));
+	EXPECT_STREQ("[anon:moving]", buf);
+	/* Growing in place keeps it too. */
+	ASSERT_EQ(0, munmap(self->p, 2 * page_size));
+	q = mremap(q, 2 * page_size, 3 * page_size, MREMAP_MAYMOVE);
+	ASSERT_NE(MAP_FAILED, q);
+	ASSERT_EQ(0, maps_name(q, buf, sizeof(buf)));
+	EXPECT_STREQ("[anon:moving]", buf);
+	munmap(q, 3 * page_size);
+	self->p = mmap(NULL, 4 * page_size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->p);
+}
+
+TEST(shmem_name)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, pg, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char buf[256];
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, set_name(p, pg, "ashmem"));
+	ASSERT_EQ(0, maps_name(p, buf, sizeof(buf)));
+	EXPECT_STREQ("[anon_shmem:ashmem]", buf);
+	munmap(p, pg);
+}
+
+TEST(heap_label_takes_precedence)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *brk0 = sbrk(0), *heap, buf[256];
+
+	/* The initial heap: grow it by two pages and name the first. */
+	heap = (char *)(((unsigned long)brk0 + pg - 1) & ~(pg - 1));
+	ASSERT_NE((void *)-1, sbrk(heap - brk0 + 2 * pg));
+	ASSERT_EQ(0, set_name(heap, pg, "heapname"));
+	/* The name splits the heap at heap; the label still wins there. */
+	ASSERT_EQ(0, maps_name(heap, buf, sizeof(buf)));
+	EXPECT_STREQ("[heap]", buf);
+}
+
+TEST_F(anon, fork_shares_the_name_object)
+{
+	long before, after;
+	char buf[256];
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, set_name(self->p, 4 * page_size, "forked"));
+	before = settled_objects("live");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (maps_name(self->p, buf, sizeof(buf)) ||
+		    strcmp(buf, "[anon:forked]"))
+			_exit(1);
+		/* The child's VMA holds a reference, not a copy. */
+		_exit(before >= 0 && name_objects("live") > before ? 2 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	after = settled_objects("live");
+	if (before < 0)
+		SKIP(return, "no /sys/kernel/debug/anon_vma_names (stock kernel)");
+	EXPECT_EQ(before, after);
+}
+
+TEST(equal_names_share_one_object)
+{
+	long pg = sysconf(_SC_PAGESIZE), before, during;
+	int n = 64, i;
+	char *p = mmap(NULL, 2 * n * pg, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, p);
+	before = settled_objects("live");
+	if (before < 0) {
+		munmap(p, 2 * n * pg);
+		SKIP(return, "no /sys/kernel/debug/anon_vma_names (stock kernel)");
+	}
+	/* n separate VMAs (a gap between each) named alike: one object. */
+	for (i = 0; i < n; i++) {
+		munmap(p + (2 * i + 1) * pg, pg);
+		ASSERT_EQ(0, set_name(p + 2 * i * pg, pg, "shared-by-64"));
+	}
+	during = name_objects("live");
+	EXPECT_EQ(before + 1, during);
+	for (i = 0; i < n; i++)
+		munmap(p + 2 * i * pg, pg);
+	EXPECT_EQ(before, settled_objects("live"));
+}
+
+/* Stress: threads naming, renaming, forking and unmapping at once. */
+#define STRESS_THREADS	4
+#define STRESS_ROUNDS	300
+
+static void *stress_thread(void *arg)
+{
+	long pg = sysconf(_SC_PAGESIZE), t = (long)arg;
+	char name[64];
+	int r;
+
+	for (r = 0; r < STRESS_ROUNDS; r++) {
+		char *p = mmap(NULL, 8 * pg, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return (void *)1;
+		snprintf(name, sizeof(name), "stress:%d:%ld:%d", getpid(), t,
+			 r % 7);
+		if (set_name(p, 8 * pg, name) ||
+		    set_name(p + pg, 2 * pg, "stress:common") ||
+		    set_name(p + 4 * pg, pg, name + 1))
+			return (void *)2;
+		p[0] = 1;
+		if (r % 25 == 0) {
+			pid_t pid = fork();
+
+			if (pid == 0) {
+				set_name(p + 5 * pg, pg, "stress:child");
+				_exit(0);
+			}
+			waitpid(pid, NULL, 0);
+		}
+		if (r % 3 == 0)
+			set_name(p, 8 * pg, NULL);
+		munmap(p + 2 * pg, 3 * pg);
+		munmap(p, 8 * pg);
+	}
+	return NULL;
+}
+
+TEST(stress_leaves_no_names_behind)
+{
+	pthread_t th[STRESS_THREADS];
+	long before, interned;
+	void *ret;
+	int i;
+
+	before = settled_objects("live");
+	interned = settled_objects("interned");
+	for (i = 0; i < STRESS_THREADS; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, stress_thread,
+					    (void *)(long)i));
+	for (i = 0; i < STRESS_THREADS; i++) {
+		ASSERT_EQ(0, pthread_join(th[i], &ret));
+		EXPECT_EQ(NULL, ret);
+	}
+	if (before < 0)
+		SKIP(return, "no /sys/kernel/debug/anon_vma_names (stock kernel)");
+	EXPECT_EQ(before, settled_objects("live"));
+	EXPECT_EQ(interned, settled_objects("interned"));
 }
 
 TEST_HARNESS_MAIN

@@ -34,9 +34,9 @@ static void call(const char *what, unsigned long off, unsigned long len,
 	printf("%s: %d %s\n", what, r, r ? strerror(errno) : "");
 }
 
-static void dump_maps(const char *when)
+static void dump_range(const char *when, char *base, int pages)
 {
-	unsigned long lo = (unsigned long)area, hi = lo + PAGES * pg;
+	unsigned long lo = (unsigned long)base, hi = lo + pages * pg;
 	char line[512];
 	FILE *f = fopen("/proc/self/maps", "r");
 
@@ -48,16 +48,24 @@ static void dump_maps(const char *when)
 		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s%n", &s, &e, &pos) < 2 ||
 		    s < lo || s >= hi)
 			continue;
-		printf("  +%lu..+%lu %.4s%s", (s - lo) / pg, (e - lo) / pg,
+		/* The name, without the padding that follows the inode. */
+		while (line[pos] == ' ')
+			pos++;
+		printf("  +%lu..+%lu %.4s %s", (s - lo) / pg, (e - lo) / pg,
 		       line + strcspn(line, " ") + 1, line + pos);
 	}
 	if (f)
 		fclose(f);
 }
 
+static void dump_maps(const char *when)
+{
+	dump_range(when, area, PAGES);
+}
+
 int main(void)
 {
-	char name[128];
+	char name[128], *shm;
 	int c, len;
 
 	pg = sysconf(_SC_PAGESIZE);
@@ -108,5 +116,21 @@ int main(void)
 	}
 	wait(NULL);
 	dump_maps("in parent after fork");
+
+	/* mremap carries the name along, to a new place and when growing. */
+	munmap(area + 8 * pg, 6 * pg);
+	if (mremap(area, 2 * pg, 2 * pg, MREMAP_MAYMOVE | MREMAP_FIXED,
+		   area + 8 * pg) == MAP_FAILED)
+		printf("mremap failed: %s\n", strerror(errno));
+	dump_maps("after mremap");
+
+	/* Shared anonymous memory is named [anon_shmem:NAME]. */
+	shm = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shm == MAP_FAILED)
+		return 1;
+	area = shm;
+	call("shmem", 0, pg, "shm");
+	dump_range("shmem", shm, 2);
 	return 0;
 }
