@@ -14,7 +14,8 @@ use core::{
 };
 use kernel::{
     bindings,
-    ffi::{c_char, c_int},
+    error::code::{EFAULT, EINVAL, ENOMEM},
+    ffi::c_char,
     mm::anon_name::{self, AnonVmaName, Interner},
     prelude::*,
     str::CStr,
@@ -52,23 +53,40 @@ impl kernel::Module for AnonVmaNames {
     }
 }
 
-/// Checks a name that `prctl(PR_SET_VMA_ANON_NAME)` copied from userspace.
+/// Copies a name from userspace, checks it and returns its name object with a
+/// new reference, for `prctl(PR_SET_VMA_ANON_NAME)`.
 ///
-/// Returns 0 if the name is valid and `-EINVAL` if it is not (see
-/// [`anon_name::validate`]).
+/// The name is copied to the stack, not to a temporary allocation. Returns an
+/// `ERR_PTR()`: `-EFAULT` if `uname` cannot be read, `-EINVAL` if the name
+/// breaks the rules of [`anon_name::validate`] (too long: no NUL within
+/// [`anon_name::MAX_LEN`] bytes), `-ENOMEM` if memory runs out.
 ///
 /// # Safety
 ///
-/// `name` must point to a NUL-terminated string that stays valid and
-/// unchanged for the duration of the call.
+/// `uname` must be a userspace address of the calling task (it is only
+/// accessed through `strncpy_from_user()`, which checks it).
 #[no_mangle]
-pub unsafe extern "C" fn anon_vma_name_check(name: *const c_char) -> c_int {
-    // SAFETY: The caller guarantees that `name` points to a NUL-terminated
-    // string that is valid and not modified during this call.
-    let name = unsafe { CStr::from_char_ptr(name) };
-    match anon_name::validate(name.as_bytes()) {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
+pub unsafe extern "C" fn anon_vma_name_from_user(
+    uname: *const c_char,
+) -> *mut bindings::anon_vma_name {
+    let mut buf = [0u8; anon_name::MAX_LEN];
+    // SAFETY: `buf` is valid for `MAX_LEN` bytes of writes; `strncpy_from_user()` checks the
+    // user address itself and faults safely.
+    let n = unsafe {
+        bindings::strncpy_from_user(buf.as_mut_ptr().cast(), uname, anon_name::MAX_LEN as _)
+    };
+    let res = match usize::try_from(n) {
+        Err(_) => Err(EFAULT),
+        // No NUL within `MAX_LEN` bytes: too long, as `strndup_user()` says.
+        Ok(n) if n >= anon_name::MAX_LEN => Err(EINVAL),
+        Ok(n) => anon_name::validate(&buf[..n]).and_then(|()| match table() {
+            Some(t) => t.intern(&buf[..n], GFP_KERNEL),
+            None => Err(ENOMEM),
+        }),
+    };
+    match res {
+        Ok(name) => ARef::into_raw(name).as_ptr().cast(),
+        Err(e) => e.to_ptr(),
     }
 }
 
@@ -80,7 +98,7 @@ pub unsafe extern "C" fn anon_vma_name_check(name: *const c_char) -> c_int {
 ///
 /// # Safety
 ///
-/// `name` must point to a valid (see [`anon_vma_name_check`]) NUL-terminated
+/// `name` must point to a valid (see [`anon_name::validate`]) NUL-terminated
 /// string that stays unchanged for the duration of the call.
 #[no_mangle]
 pub unsafe extern "C" fn anon_vma_name_alloc(name: *const c_char) -> *mut bindings::anon_vma_name {

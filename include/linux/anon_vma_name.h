@@ -16,13 +16,17 @@
 #include <linux/mm_types.h>
 
 /*
- * anon_vma_name_check - check a name given to prctl(PR_SET_VMA_ANON_NAME)
- * @name: NUL-terminated name, without the "[anon:" decoration
+ * anon_vma_name_from_user - the name object for a name in user memory
+ * @uname: NUL-terminated name, without the "[anon:" decoration
  *
- * Return: 0 if @name is valid, -EINVAL if it is too long or holds a byte
- * other than printable ASCII, or one of \ ` $ [ ].
+ * Copies and checks the name as prctl(PR_SET_VMA_ANON_NAME) defines it and
+ * returns its object with a new reference.
+ *
+ * Return: the object, or ERR_PTR(-EFAULT) if @uname cannot be read,
+ * ERR_PTR(-EINVAL) if the name is 80 bytes or longer or holds a byte other
+ * than printable ASCII or one of \ ` $ [ ], ERR_PTR(-ENOMEM).
  */
-int anon_vma_name_check(const char *name);
+struct anon_vma_name *anon_vma_name_from_user(const char __user *uname);
 
 /* Number of interned name objects, and of all name objects alive. */
 size_t anon_vma_name_interned(void);

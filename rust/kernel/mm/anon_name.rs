@@ -160,7 +160,9 @@ pub fn live_objects() -> usize {
 ///   [`Interner`] that holds the object in its table for as long as the
 ///   refcount is non-zero; that `Interner` lives for `'static`.
 /// - When the refcount drops to zero, the object is removed from its table and
-///   freed by [`AnonVmaName::release`], and by nothing else.
+///   freed by [`AnonVmaName::release`], and by nothing else. Until it is
+///   removed, a lookup can still see it; lookups take references with
+///   [`AnonVmaName::try_get`], which never revives a zero count.
 #[repr(transparent)]
 pub struct AnonVmaName(Opaque<bindings::anon_vma_name>);
 
@@ -196,8 +198,11 @@ impl AnonVmaName {
     ///
     /// # Safety
     ///
-    /// `ptr` must point to a valid name object whose refcount stays non-zero
-    /// for `'a`.
+    /// `ptr` must point to a valid name object that stays allocated for `'a`:
+    /// either the caller holds a reference for `'a`, or the object sits for
+    /// `'a` in a shard of an [`Interner`] that the caller holds locked (its
+    /// refcount may then be zero, and only [`AnonVmaName::try_get`] may take
+    /// a reference).
     pub unsafe fn from_raw<'a>(ptr: *const bindings::anon_vma_name) -> &'a Self {
         // SAFETY: `AnonVmaName` is a transparent wrapper of the C struct, and the caller
         // guarantees validity for `'a`.
@@ -233,9 +238,9 @@ impl AnonVmaName {
     }
 
     /// Takes a reference if the refcount is not already zero (the object dying).
-    fn try_get(&self) -> Option<ARef<Self>> {
-        // SAFETY: The object is valid: the caller found it in a table it holds locked, and
-        // objects leave the table before they are freed.
+    pub fn try_get(&self) -> Option<ARef<Self>> {
+        // SAFETY: `&self` implies the object stays allocated while borrowed (see
+        // `AnonVmaName::from_raw`), even if its refcount is already zero.
         if unsafe { bindings::refcount_inc_not_zero(&raw mut (*self.raw()).kref.refcount) } {
             // SAFETY: The reference taken just above is handed to the `ARef`.
             Some(unsafe { ARef::from_raw(NonNull::from(self)) })
@@ -247,8 +252,8 @@ impl AnonVmaName {
     /// Allocates an object for `name` with a refcount of one.
     fn alloc(name: &[u8], table: *const Interner, flags: Flags) -> Result<ARef<Self>> {
         let size = size_of::<bindings::anon_vma_name>() + name.len() + 1;
-        let layout = Layout::from_size_align(size, core::mem::align_of::<bindings::anon_vma_name>())
-            .map_err(|_| EINVAL)?;
+        let align = core::mem::align_of::<bindings::anon_vma_name>();
+        let layout = Layout::from_size_align(size, align).map_err(|_| EINVAL)?;
         let mem = crate::alloc::allocator::Kmalloc::alloc(layout, flags)?;
         let raw = mem.as_ptr().cast::<bindings::anon_vma_name>();
         // SAFETY: `raw` points to `size` writable bytes, enough for the header and the name with
@@ -324,9 +329,10 @@ impl Shard {
     }
 
     fn name(&self, i: usize) -> Option<&AnonVmaName> {
+        let p = self.slots[i].0?;
         // SAFETY: By the type invariant the object is valid while in the slot, which the
         // `&self` borrow (of the locked shard) keeps it in.
-        self.slots[i].0.map(|p| unsafe { AnonVmaName::from_raw(p.as_ptr()) })
+        Some(unsafe { AnonVmaName::from_raw(p.as_ptr()) })
     }
 
     /// Finds a live object for `name`, and takes a reference to it.
@@ -424,6 +430,9 @@ fn empty_slots(n: usize, flags: Flags) -> Result<KVec<Slot>, AllocError> {
 
 /// Number of shards of an [`Interner`]; a power of two.
 pub const SHARDS: usize = 64;
+
+/// Slots of a shard when it first gets any; a power of two.
+const INITIAL_SLOTS: usize = 64;
 
 /// The table that makes every live [`AnonVmaName`] with the same string one
 /// object.
@@ -558,25 +567,32 @@ impl Interner {
     pub fn intern(&'static self, name: &[u8], flags: Flags) -> Result<ARef<AnonVmaName>> {
         let h = hash(name);
         let shard = self.shard(h);
-        if let Some(found) = shard.lock().find(name, h) {
-            return self.share(found, name, flags);
-        }
-        // Not there: allocate without the lock held, then insert unless another
-        // thread inserted the same name meanwhile.
-        let new = AnonVmaName::alloc(name, self, flags)?;
+        // An object allocated with the lock dropped, when allocating under it failed.
+        let mut spare: Option<ARef<AnonVmaName>> = None;
         loop {
             let mut g = shard.lock();
             if let Some(found) = g.find(name, h) {
                 drop(g);
-                // `new` is dropped here: it never was in the table.
-                drop(new);
+                // A spare was never in the table: dropping it just frees it.
+                drop(spare);
                 return self.share(found, name, flags);
             }
             if !g.needs_room() {
-                g.insert(NonNull::from(&*new).cast());
-                return Ok(new);
+                let new = match spare.take() {
+                    Some(n) => Ok(n),
+                    // Most of the time an allocation that cannot sleep succeeds, and the name
+                    // is interned with a single trip through the lock.
+                    None => AnonVmaName::alloc(name, self, GFP_NOWAIT),
+                };
+                if let Ok(new) = new {
+                    g.insert(NonNull::from(&*new).cast());
+                    return Ok(new);
+                }
+                drop(g);
+                spare = Some(AnonVmaName::alloc(name, self, flags)?);
+                continue;
             }
-            let want = (g.slots.len() * 2).max(16);
+            let want = (g.slots.len() * 2).max(INITIAL_SLOTS);
             drop(g);
             let slots = empty_slots(want, flags)?;
             let mut g = shard.lock();
