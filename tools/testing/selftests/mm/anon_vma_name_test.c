@@ -86,20 +86,20 @@ static long name_objects(const char *which)
 }
 
 /*
- * name_objects() once names of VMAs freed lately are gone: VMAs are freed
- * from an RCU callback, so the count lags a munmap() or an exit a little.
+ * Waits until name_objects(which) is at most limit, for up to 5 s, and
+ * returns it. VMAs are freed from an RCU callback, so the count of objects
+ * lags a munmap() or an exit; and since nothing else in the guest names
+ * memory, pending frees only ever lower it. A count that stays above where a
+ * test started is a leak.
  */
-static long settled_objects(const char *which)
+static long objects_at_most(const char *which, long limit)
 {
-	long v = name_objects(which), prev;
+	long v = name_objects(which);
 	int i;
 
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 250 && v > limit; i++) {
 		usleep(20000);
-		prev = v;
 		v = name_objects(which);
-		if (v == prev)
-			break;
 	}
 	return v;
 }
@@ -316,7 +316,7 @@ TEST_F(anon, fork_shares_the_name_object)
 	pid_t pid;
 
 	ASSERT_EQ(0, set_name(self->p, 4 * page_size, "forked"));
-	before = settled_objects("live");
+	before = name_objects("live");
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -328,10 +328,10 @@ TEST_F(anon, fork_shares_the_name_object)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
-	after = settled_objects("live");
 	if (before < 0)
 		SKIP(return, "no /sys/kernel/debug/anon_vma_names (stock kernel)");
-	EXPECT_EQ(before, after);
+	after = objects_at_most("live", before);
+	EXPECT_LE(after, before);
 }
 
 TEST(equal_names_share_one_object)
@@ -342,7 +342,7 @@ TEST(equal_names_share_one_object)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	ASSERT_NE(MAP_FAILED, p);
-	before = settled_objects("live");
+	before = name_objects("live");
 	if (before < 0) {
 		munmap(p, 2 * n * pg);
 		SKIP(return, "no /sys/kernel/debug/anon_vma_names (stock kernel)");
@@ -352,11 +352,12 @@ TEST(equal_names_share_one_object)
 		munmap(p + (2 * i + 1) * pg, pg);
 		ASSERT_EQ(0, set_name(p + 2 * i * pg, pg, "shared-by-64"));
 	}
+	/* At most one more object (pending frees can only lower the count). */
 	during = name_objects("live");
-	EXPECT_EQ(before + 1, during);
+	EXPECT_LE(during, before + 1);
 	for (i = 0; i < n; i++)
 		munmap(p + 2 * i * pg, pg);
-	EXPECT_EQ(before, settled_objects("live"));
+	EXPECT_LE(objects_at_most("live", before), before);
 }
 
 /* Stress: threads naming, renaming, forking and unmapping at once. */
@@ -406,8 +407,8 @@ TEST(stress_leaves_no_names_behind)
 	void *ret;
 	int i;
 
-	before = settled_objects("live");
-	interned = settled_objects("interned");
+	before = name_objects("live");
+	interned = name_objects("interned");
 	for (i = 0; i < STRESS_THREADS; i++)
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, stress_thread,
 					    (void *)(long)i));
@@ -417,8 +418,8 @@ TEST(stress_leaves_no_names_behind)
 	}
 	if (before < 0)
 		SKIP(return, "no /sys/kernel/debug/anon_vma_names (stock kernel)");
-	EXPECT_EQ(before, settled_objects("live"));
-	EXPECT_EQ(interned, settled_objects("interned"));
+	EXPECT_LE(objects_at_most("live", before), before);
+	EXPECT_LE(objects_at_most("interned", interned), interned);
 }
 
 TEST_HARNESS_MAIN
