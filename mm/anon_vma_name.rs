@@ -6,7 +6,8 @@
 //! The logic lives in [`kernel::mm::anon_name`]; this file owns the one
 //! [`Interner`] of the system, created at boot, and adapts it to the C calling
 //! convention. `unsafe` is confined to the `extern "C"` functions, which turn
-//! the raw pointers C passes into references.
+//! the raw pointers C passes into references, and to reading back the table
+//! pointer that the initcall publishes once.
 
 use core::{
     ptr,
