@@ -190,8 +190,9 @@ unsafe impl Sync for AnonVmaName {}
 // object is freed only when it reaches zero.
 unsafe impl AlwaysRefCounted for AnonVmaName {
     fn inc_ref(&self) {
-        // SAFETY: By the type invariant the object is valid, and a shared reference to it
-        // implies a non-zero refcount.
+        // SAFETY: By the type invariant the object is valid. Outside this module a shared
+        // reference only comes from an `ARef`, so the refcount is non-zero; inside it, objects
+        // from `in_table` only ever get references through `try_get`.
         unsafe { bindings::refcount_inc(&raw mut (*self.0.get()).kref.refcount) };
     }
 
@@ -206,18 +207,21 @@ unsafe impl AlwaysRefCounted for AnonVmaName {
 }
 
 impl AnonVmaName {
-    /// Wraps a pointer to a C object without touching its refcount.
+    /// Wraps a pointer to an object found in a table, without touching its
+    /// refcount.
+    ///
+    /// Private: the reference it returns may be to a dying object (refcount
+    /// zero), on which only [`AnonVmaName::try_get`] may take a reference.
+    /// Everything outside this module only ever sees objects through an
+    /// [`ARef`], whose refcount is non-zero.
     ///
     /// # Safety
     ///
-    /// `ptr` must point to a valid name object that stays allocated for `'a`:
-    /// either the caller holds a reference for `'a`, or the object sits for
-    /// `'a` in a shard of an [`Interner`] that the caller holds locked (its
-    /// refcount may then be zero, and only [`AnonVmaName::try_get`] may take
-    /// a reference).
-    pub unsafe fn from_raw<'a>(ptr: *const bindings::anon_vma_name) -> &'a Self {
+    /// `ptr` must point to a valid name object that sits for `'a` in a shard
+    /// of an [`Interner`] that the caller holds locked.
+    unsafe fn in_table<'a>(ptr: *const bindings::anon_vma_name) -> &'a Self {
         // SAFETY: `AnonVmaName` is a transparent wrapper of the C struct, and the caller
-        // guarantees validity for `'a`.
+        // guarantees the object stays allocated for `'a`.
         unsafe { &*ptr.cast() }
     }
 
@@ -251,8 +255,8 @@ impl AnonVmaName {
 
     /// Takes a reference if the refcount is not already zero (the object dying).
     pub fn try_get(&self) -> Option<ARef<Self>> {
-        // SAFETY: `&self` implies the object stays allocated while borrowed (see
-        // `AnonVmaName::from_raw`), even if its refcount is already zero.
+        // SAFETY: `&self` implies the object stays allocated while borrowed (it came from an
+        // `ARef` or from `AnonVmaName::in_table`), even if its refcount is already zero.
         if unsafe { bindings::refcount_inc_not_zero(&raw mut (*self.raw()).kref.refcount) } {
             // SAFETY: The reference taken just above is handed to the `ARef`.
             Some(unsafe { ARef::from_raw(NonNull::from(self)) })
@@ -344,7 +348,7 @@ impl Shard {
         let p = self.slots[i].0?;
         // SAFETY: By the type invariant the object is valid while in the slot, which the
         // `&self` borrow (of the locked shard) keeps it in.
-        Some(unsafe { AnonVmaName::from_raw(p.as_ptr()) })
+        Some(unsafe { AnonVmaName::in_table(p.as_ptr()) })
     }
 
     /// Finds a live object for `name`, and takes a reference to it.
