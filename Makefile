@@ -34,6 +34,7 @@ SELFTESTS := \
 	proc-pid-vm:tools/testing/selftests/proc/proc-pid-vm.c \
 	anon_vma_name_transcript:tools/testing/selftests/mm/anon_vma_name_transcript.c \
 	anon_vma_name_bench:tools/testing/selftests/mm/anon_vma_name_bench.c \
+	process_vm_getinfo_test:tools/testing/selftests/mm/process_vm_getinfo_test.c \
 	demo:scripts/guest/demo.c
 
 .PHONY: all deps base kernel rootfs selftests shell run check bench clean help

@@ -191,8 +191,8 @@ unsafe impl Sync for AnonVmaName {}
 unsafe impl AlwaysRefCounted for AnonVmaName {
     fn inc_ref(&self) {
         // SAFETY: By the type invariant the object is valid. Outside this module a shared
-        // reference only comes from an `ARef`, so the refcount is non-zero; inside it, objects
-        // from `in_table` only ever get references through `try_get`.
+        // reference only comes from an `ARef` or `from_held`, so the refcount is non-zero;
+        // inside it, objects from `in_table` only ever get references through `try_get`.
         unsafe { bindings::refcount_inc(&raw mut (*self.0.get()).kref.refcount) };
     }
 
@@ -222,6 +222,19 @@ impl AnonVmaName {
     unsafe fn in_table<'a>(ptr: *const bindings::anon_vma_name) -> &'a Self {
         // SAFETY: `AnonVmaName` is a transparent wrapper of the C struct, and the caller
         // guarantees the object stays allocated for `'a`.
+        unsafe { &*ptr.cast() }
+    }
+
+    /// Borrows a name object on which a reference is held elsewhere, such as
+    /// `vma->anon_name` of a VMA whose mmap lock is held.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` must point to a name object, and a reference on it must be held
+    /// for all of `'a`.
+    pub unsafe fn from_held<'a>(ptr: *const bindings::anon_vma_name) -> &'a Self {
+        // SAFETY: `AnonVmaName` is a transparent wrapper of the C struct, and the caller
+        // guarantees that the object keeps a non-zero refcount, so stays allocated, for `'a`.
         unsafe { &*ptr.cast() }
     }
 

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VMA layout sequence number of an address space.
+ *
+ * mm->vma_layout_seq advances every time the mmap_lock is taken for writing,
+ * which is the only way to create, remove, split, merge, move or resize a VMA
+ * or to change its flags, protection or name. Holders of the lock for reading
+ * see a stable value: two equal values read under the read lock, with the
+ * same mm->vma_layout_mm_id, mean that the layout did not change in between.
+ * The pair is the "layout token" of process_vm_getinfo(2).
+ *
+ * A write-locked section that changes no VMA and no attribute that
+ * process_vm_getinfo(2) reports calls vma_layout_seq_keep() right after
+ * taking the lock, so that it does not invalidate the tokens of userspace:
+ * fork() (which write-locks the parent) and the collapse of huge pages do.
+ */
+#ifndef _LINUX_VMA_LAYOUT_SEQ_H
+#define _LINUX_VMA_LAYOUT_SEQ_H
+
+#include <linux/mm_types.h>
+
+#ifdef CONFIG_VMA_LAYOUT_SEQ
+
+/* A new identifier, never used before in this boot (mm/vma_layout_seq.rs). */
+u64 vma_layout_new_mm_id(void);
+
+static inline void vma_layout_seq_init(struct mm_struct *mm)
+{
+	mm->vma_layout_mm_id = vma_layout_new_mm_id();
+	mm->vma_layout_seq = 0;
+}
+
+/* Called by the mmap_write_lock*() functions once they hold the lock. */
+static inline void vma_layout_seq_begin(struct mm_struct *mm)
+{
+	WRITE_ONCE(mm->vma_layout_seq, mm->vma_layout_seq + 1);
+}
+
+/*
+ * Undoes the vma_layout_seq_begin() of the mmap_write_lock*() just taken, for
+ * a section that leaves the layout alone; no reader can have seen the value.
+ */
+static inline void vma_layout_seq_keep(struct mm_struct *mm)
+{
+	WRITE_ONCE(mm->vma_layout_seq, mm->vma_layout_seq - 1);
+}
+
+#else /* CONFIG_VMA_LAYOUT_SEQ */
+
+static inline void vma_layout_seq_init(struct mm_struct *mm) {}
+static inline void vma_layout_seq_begin(struct mm_struct *mm) {}
+static inline void vma_layout_seq_keep(struct mm_struct *mm) {}
+
+#endif /* CONFIG_VMA_LAYOUT_SEQ */
+
+#endif /* _LINUX_VMA_LAYOUT_SEQ_H */

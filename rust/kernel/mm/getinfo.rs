@@ -1,0 +1,569 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `process_vm_getinfo(2)`: a process's VMAs as binary records, in one
+//! consistent snapshot.
+//!
+//! UAPI header: [`include/uapi/linux/process_vm_getinfo.h`](srctree/include/uapi/linux/process_vm_getinfo.h)
+//!
+//! The records are built in kernel memory under the target's mmap read lock, a
+//! chunk at a time, and copied to userspace with the lock dropped: a copy may
+//! fault, and a fault on the caller's own address space needs the lock the
+//! caller would be holding (or, for another process, a fault stuck in
+//! userfaultfd would hold the target's lock for as long as it likes). Every
+//! chunk checks the layout sequence number; if it moved, the walk starts
+//! again, so the records and the token returned always describe one moment.
+
+use crate::{
+    alloc::{flags::*, KVVec, KVec},
+    bindings,
+    error::{code::*, Error, Result},
+    mm::vma::{MmUser, MmapReadGuard, VmaRead},
+    types::{AsBytes, FromBytes},
+    uaccess::{UserPtr, UserSlice},
+};
+use core::mem::size_of;
+
+/// The argument block of the system call.
+pub type Args = bindings::process_vm_getinfo_args;
+/// One record of the output.
+pub type Record = bindings::process_vm_getinfo_vma;
+
+// SAFETY: `Args` has only integer fields, which take any bit pattern.
+unsafe impl FromBytes for Args {}
+// SAFETY: `Args` has only integer fields and, as the assertion below checks, no padding.
+unsafe impl AsBytes for Args {}
+// SAFETY: `Record` has only integer fields and, as the assertion below checks, no padding.
+unsafe impl AsBytes for Record {}
+
+crate::static_assert!(size_of::<Args>() == bindings::PROCESS_VM_GETINFO_ARGS_SIZE_VER0 as usize);
+crate::static_assert!(size_of::<Args>() == 5 * 8 + 4 * 4 + 2 * 8);
+crate::static_assert!(size_of::<Record>() == bindings::VMGI_VMA_SIZE_VER0 as usize);
+crate::static_assert!(size_of::<Record>() == 6 * 8 + 8 * 4);
+
+/// VMAs per chunk: the most a walk handles in one hold of the mmap lock.
+pub const CHUNK_VMAS: usize = 256;
+/// Bytes of new strings per chunk.
+const CHUNK_STRINGS: usize = 16 * 1024;
+/// The longest name: a path (`PATH_MAX`) or a decorated anonymous name.
+const MAX_NAME: usize = bindings::PATH_MAX as usize;
+/// Walks started before giving up with `EAGAIN` when the layout keeps changing.
+pub const MAX_ATTEMPTS: u32 = 16;
+
+/// Attributes this kernel can return.
+const SUPPORTED: u64 = {
+    let all = bindings::VMGI_ALL as u64;
+    if cfg!(CONFIG_ANON_VMA_NAME) {
+        all
+    } else {
+        all & !(bindings::VMGI_NAME_ID as u64)
+    }
+};
+
+/// `VM_*` flags and the `VMGI_VM_*` bits that stand for them (the VmFlags
+/// mnemonics of `/proc/PID/smaps`). Flags a configuration lacks are zero.
+const VM_FLAG_BITS: [(u64, u64); 36] = {
+    use bindings::*;
+    const VM_SEALED: u64 = (VM_SEALED_HI32 as u64) << 32;
+    [
+        (VM_READ as u64, VMGI_VM_RD as u64),
+        (VM_WRITE as u64, VMGI_VM_WR as u64),
+        (VM_EXEC as u64, VMGI_VM_EX as u64),
+        (VM_SHARED as u64, VMGI_VM_SH as u64),
+        (VM_MAYREAD as u64, VMGI_VM_MR as u64),
+        (VM_MAYWRITE as u64, VMGI_VM_MW as u64),
+        (VM_MAYEXEC as u64, VMGI_VM_ME as u64),
+        (VM_MAYSHARE as u64, VMGI_VM_MS as u64),
+        (VM_GROWSDOWN as u64, VMGI_VM_GD as u64),
+        (VM_PFNMAP as u64, VMGI_VM_PF as u64),
+        (VM_LOCKED as u64, VMGI_VM_LO as u64),
+        (VM_IO as u64, VMGI_VM_IO as u64),
+        (VM_SEQ_READ as u64, VMGI_VM_SR as u64),
+        (VM_RAND_READ as u64, VMGI_VM_RR as u64),
+        (VM_DONTCOPY as u64, VMGI_VM_DC as u64),
+        (VM_DONTEXPAND as u64, VMGI_VM_DE as u64),
+        (VM_LOCKONFAULT as u64, VMGI_VM_LF as u64),
+        (VM_ACCOUNT as u64, VMGI_VM_AC as u64),
+        (VM_NORESERVE as u64, VMGI_VM_NR as u64),
+        (VM_HUGETLB as u64, VMGI_VM_HT as u64),
+        (VM_SYNC as u64, VMGI_VM_SF as u64),
+        (VM_ARCH_1 as u64, VMGI_VM_AR as u64),
+        (VM_WIPEONFORK as u64, VMGI_VM_WF as u64),
+        (VM_DONTDUMP as u64, VMGI_VM_DD as u64),
+        (VM_SOFTDIRTY as u64, VMGI_VM_SD as u64),
+        (VM_MIXEDMAP as u64, VMGI_VM_MM as u64),
+        (VM_HUGEPAGE as u64, VMGI_VM_HG as u64),
+        (VM_NOHUGEPAGE as u64, VMGI_VM_NH as u64),
+        (VM_MERGEABLE as u64, VMGI_VM_MG as u64),
+        (VM_UFFD_MISSING as u64, VMGI_VM_UM as u64),
+        (VM_UFFD_WP as u64, VMGI_VM_UW as u64),
+        (VM_MTE as u64, VMGI_VM_MT as u64),
+        (VM_UFFD_MINOR as u64, VMGI_VM_UI as u64),
+        (VM_SHADOW_STACK as u64, VMGI_VM_SS as u64),
+        (VM_DROPPABLE as u64, VMGI_VM_DP as u64),
+        (VM_SEALED, VMGI_VM_SL as u64),
+    ]
+};
+
+/// Translates `VM_*` flags into `VMGI_VM_*` bits.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{bindings::*, mm::getinfo::uapi_vm_flags};
+///
+/// let flags = (VM_READ | VM_MAYREAD | VM_MAYWRITE) as usize;
+/// assert_eq!(uapi_vm_flags(flags), (VMGI_VM_RD | VMGI_VM_MR | VMGI_VM_MW) as u64);
+/// assert_eq!(uapi_vm_flags(VM_DROPPABLE as usize), VMGI_VM_DP as u64);
+/// assert_eq!(uapi_vm_flags((VM_SEALED_HI32 as usize) << 32), VMGI_VM_SL as u64);
+/// assert_eq!(uapi_vm_flags(0), 0);
+/// ```
+pub fn uapi_vm_flags(flags: usize) -> u64 {
+    VM_FLAG_BITS
+        .iter()
+        .filter(|&&(vm, _)| flags as u64 & vm != 0)
+        .fold(0, |acc, &(_, bit)| acc | bit)
+}
+
+/// The `rwxp`/`rwxs` column of `/proc/PID/maps` as `VMGI_PROT_*` bits.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{bindings::*, mm::getinfo::uapi_prot};
+///
+/// assert_eq!(uapi_prot((VM_READ | VM_EXEC | VM_MAYSHARE) as usize),
+///            VMGI_PROT_READ | VMGI_PROT_EXEC | VMGI_PROT_SHARED);
+/// assert_eq!(uapi_prot(VM_WRITE as usize), VMGI_PROT_WRITE);
+/// ```
+pub fn uapi_prot(flags: usize) -> u32 {
+    use bindings::*;
+    [
+        (VM_READ, VMGI_PROT_READ),
+        (VM_WRITE, VMGI_PROT_WRITE),
+        (VM_EXEC, VMGI_PROT_EXEC),
+        (VM_MAYSHARE, VMGI_PROT_SHARED),
+    ]
+    .iter()
+    .filter(|&&(vm, _)| flags & vm as usize != 0)
+    .fold(0, |acc, &(_, bit)| acc | bit)
+}
+
+/// Checks an argument block read from userspace.
+///
+/// `EINVAL`: attributes this ABI does not define, a non-zero reserved field,
+/// an empty range, or a record size below `VMGI_VMA_SIZE_VER0` or above
+/// `VMGI_VMA_SIZE_MAX`.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{bindings::VMGI_ALL, error::code::EINVAL, mm::getinfo::{check_args, Args}};
+///
+/// let good = Args { mask: VMGI_ALL as u64, end: 4096, vma_size: 80, ..Default::default() };
+/// assert!(check_args(&good).is_ok());
+/// assert_eq!(check_args(&Args { mask: 1 << 40, ..good }), Err(EINVAL));
+/// assert_eq!(check_args(&Args { start: 4096, ..good }), Err(EINVAL));
+/// assert_eq!(check_args(&Args { vma_size: 79, ..good }), Err(EINVAL));
+/// assert_eq!(check_args(&Args { vma_size: 4097, ..good }), Err(EINVAL));
+/// assert_eq!(check_args(&Args { __reserved: 1, ..good }), Err(EINVAL));
+/// ```
+pub fn check_args(a: &Args) -> Result {
+    let size_ok = (bindings::VMGI_VMA_SIZE_VER0..=bindings::VMGI_VMA_SIZE_MAX).contains(&a.vma_size);
+    if a.mask & !(bindings::VMGI_ALL as u64) != 0 || a.__reserved != 0 || a.start >= a.end || !size_ok
+    {
+        return Err(EINVAL);
+    }
+    Ok(())
+}
+
+/// The strings of one snapshot: each name's text once, found by the key of
+/// its source ([`MapsName::key`]).
+///
+/// An open-addressing table (linear probing) that doubles at half load; it
+/// holds one slot per distinct name of the snapshot, so its size is bounded by
+/// the number of VMAs of the target, not by anything the caller passes.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::mm::getinfo::NameTable;
+///
+/// let mut t = NameTable::new();
+/// assert_eq!(t.get((1, 2)), None);
+/// for i in 1..1000usize {
+///     t.insert((i, 7), (i as u32, 3))?;
+/// }
+/// assert_eq!(t.get((500, 7)), Some((500, 3)));
+/// assert_eq!(t.get((500, 8)), None);
+/// t.clear();
+/// assert_eq!(t.get((500, 7)), None);
+/// # Ok::<(), kernel::error::Error>(())
+/// ```
+pub struct NameTable {
+    slots: KVVec<((usize, usize), (u32, u32))>,
+    used: usize,
+}
+
+/// An empty slot: no name has this key.
+const EMPTY: (usize, usize) = (0, 0);
+
+impl Default for NameTable {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl NameTable {
+    /// An empty table; it allocates on the first insertion.
+    pub fn new() -> Self {
+        Self {
+            slots: KVVec::new(),
+            used: 0,
+        }
+    }
+
+    fn slot(&self, key: (usize, usize)) -> usize {
+        let h = (key.0 ^ key.1.rotate_left(17)).wrapping_mul(0x9e37_79b9_7f4a_7c15u64 as usize);
+        (h >> 7) & (self.slots.len() - 1)
+    }
+
+    /// The value stored for `key`.
+    pub fn get(&self, key: (usize, usize)) -> Option<(u32, u32)> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mut i = self.slot(key);
+        loop {
+            match self.slots[i] {
+                (k, v) if k == key => return Some(v),
+                (EMPTY, _) => return None,
+                _ => i = (i + 1) & (self.slots.len() - 1),
+            }
+        }
+    }
+
+    /// Stores `value` for `key`, which must not be `(0, 0)` nor present.
+    pub fn insert(&mut self, key: (usize, usize), value: (u32, u32)) -> Result {
+        if key == EMPTY {
+            return Err(EINVAL);
+        }
+        if 2 * (self.used + 1) > self.slots.len() {
+            self.grow()?;
+        }
+        let mut i = self.slot(key);
+        while self.slots[i].0 != EMPTY {
+            i = (i + 1) & (self.slots.len() - 1);
+        }
+        self.slots[i] = (key, value);
+        self.used += 1;
+        Ok(())
+    }
+
+    fn grow(&mut self) -> Result {
+        let n = (self.slots.len() * 2).max(64);
+        let old = core::mem::replace(
+            &mut self.slots,
+            KVVec::from_elem((EMPTY, (0, 0)), n, GFP_KERNEL_ACCOUNT)?,
+        );
+        self.used = 0;
+        for (k, v) in old.iter().copied().filter(|&(k, _)| k != EMPTY) {
+            self.insert(k, v)?;
+        }
+        Ok(())
+    }
+
+    /// Forgets every name, keeping the memory.
+    pub fn clear(&mut self) {
+        self.slots.iter_mut().for_each(|s| *s = (EMPTY, (0, 0)));
+        self.used = 0;
+    }
+}
+
+/// What a finished walk found.
+struct Totals {
+    vmas: usize,
+    strings: usize,
+    seq: u64,
+}
+
+/// Why a walk stopped early.
+enum Stop {
+    /// The layout changed between two chunks: start again.
+    Changed,
+    Failed(Error),
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Stop::Failed(e)
+    }
+}
+
+/// One call's working memory, all of fixed size but the [`NameTable`].
+///
+/// The chunk buffers are allocated once, full size; `nrec` and `nstr` say how
+/// much of them the current chunk uses.
+struct Walker<'a> {
+    args: &'a Args,
+    mask: u64,
+    records: KVec<Record>,
+    nrec: usize,
+    strings: KVec<u8>,
+    nstr: usize,
+    scratch: KVec<u8>,
+    names: NameTable,
+}
+
+impl<'a> Walker<'a> {
+    fn new(args: &'a Args, mask: u64) -> Result<Self> {
+        Ok(Self {
+            args,
+            mask,
+            records: KVec::from_elem(Record::default(), CHUNK_VMAS, GFP_KERNEL_ACCOUNT)?,
+            nrec: 0,
+            strings: KVec::from_elem(0u8, CHUNK_STRINGS, GFP_KERNEL_ACCOUNT)?,
+            nstr: 0,
+            scratch: KVec::from_elem(0u8, MAX_NAME, GFP_KERNEL_ACCOUNT)?,
+            names: NameTable::new(),
+        })
+    }
+
+    fn wants(&self, attr: u32) -> bool {
+        self.mask & attr as u64 != 0
+    }
+
+    /// Walks the whole range once, a chunk per hold of the lock.
+    fn walk(&mut self, mm: &MmUser) -> core::result::Result<Totals, Stop> {
+        self.names.clear();
+        let (mut addr, mut vmas, mut strings) = (self.args.start as usize, 0, 0);
+        let mut seq = None;
+        loop {
+            let guard = mm.read_lock()?;
+            match seq {
+                None => seq = Some(guard.layout_seq()),
+                Some(s) if s != guard.layout_seq() => return Err(Stop::Changed),
+                Some(_) => {}
+            }
+            let next = self.chunk(&guard, addr, strings)?;
+            drop(guard);
+            self.copy_out(vmas, strings)?;
+            vmas += self.nrec;
+            strings += self.nstr;
+            match next {
+                Some(a) => addr = a,
+                None => {
+                    return Ok(Totals {
+                        vmas,
+                        strings,
+                        seq: seq.unwrap_or(0),
+                    })
+                }
+            }
+            // SAFETY: Called in process context with no lock held.
+            unsafe { bindings::cond_resched() };
+        }
+    }
+
+    /// Fills one chunk from `addr` on; returns where the next chunk starts, or
+    /// `None` if the range is done. `strings_at` is the string offset of the
+    /// chunk's first new string.
+    fn chunk(&mut self, guard: &MmapReadGuard<'_>, addr: usize, strings_at: usize) -> Result<Option<usize>> {
+        self.nrec = 0;
+        self.nstr = 0;
+        for vma in guard.vmas(addr, self.args.end as usize) {
+            if self.nrec == CHUNK_VMAS {
+                return Ok(Some(vma.start()));
+            }
+            let mut r = self.record(vma);
+            if self.wants(bindings::VMGI_NAME) {
+                match self.name(vma, strings_at)? {
+                    Some((off, len)) => (r.name_off, r.name_len) = (off, len),
+                    // No room left for its text in this chunk.
+                    None => return Ok(Some(vma.start())),
+                }
+            }
+            self.records[self.nrec] = r;
+            self.nrec += 1;
+        }
+        Ok(None)
+    }
+
+    /// The record of a VMA, but for its name.
+    fn record(&self, vma: &VmaRead) -> Record {
+        let flags = vma.flags();
+        let mut r = Record {
+            start: vma.start() as u64,
+            end: vma.end() as u64,
+            name_off: bindings::VMGI_NO_NAME,
+            ..Default::default()
+        };
+        if self.wants(bindings::VMGI_PROT) {
+            r.prot = uapi_prot(flags);
+        }
+        if self.wants(bindings::VMGI_VM_FLAGS) {
+            r.vm_flags = uapi_vm_flags(flags);
+        }
+        if self.wants(bindings::VMGI_OFFSET) && vma.is_file() {
+            r.offset = (vma.pgoff() as u64) << bindings::PAGE_SIZE.trailing_zeros();
+        }
+        if self.wants(bindings::VMGI_INODE) {
+            if let Some((dev, ino)) = vma.dev_ino() {
+                r.dev_major = dev >> bindings::MINORBITS;
+                r.dev_minor = dev & ((1 << bindings::MINORBITS) - 1);
+                r.ino = ino;
+            }
+        }
+        #[cfg(CONFIG_ANON_VMA_NAME)]
+        if self.wants(bindings::VMGI_NAME_ID) {
+            r.name_id = vma.anon_name().map_or(0, |n| n.id());
+        }
+        if self.wants(bindings::VMGI_ANON_VMA) && vma.has_anon_vma() {
+            r.attrs |= bindings::VMGI_VMA_ANON_VMA;
+        }
+        if self.wants(bindings::VMGI_FILE) && vma.is_file() {
+            r.attrs |= bindings::VMGI_VMA_FILE;
+        }
+        if self.wants(bindings::VMGI_PAGE_SIZE) {
+            r.page_shift = vma.page_size().trailing_zeros();
+        }
+        r
+    }
+
+    /// The offset and length of a VMA's name in the string buffer, adding the
+    /// text if it is new; `None` if it is new and the chunk has no room for it.
+    fn name(&mut self, vma: &VmaRead, strings_at: usize) -> Result<Option<(u32, u32)>> {
+        let name = vma.maps_name();
+        let key = name.key();
+        if key == EMPTY {
+            return Ok(Some((bindings::VMGI_NO_NAME, 0)));
+        }
+        if let Some(v) = self.names.get(key) {
+            return Ok(Some(v));
+        }
+        let value = match name.render(&mut self.scratch) {
+            Ok(text) => {
+                let at = self.nstr;
+                let Some(dst) = self.strings.get_mut(at..at + text.len() + 1) else {
+                    return Ok(None);
+                };
+                dst[..text.len()].copy_from_slice(text);
+                dst[text.len()] = 0;
+                self.nstr += text.len() + 1;
+                let off = u32::try_from(strings_at + at).map_err(|_| eoverflow())?;
+                (off, text.len() as u32)
+            }
+            // A name longer than `PATH_MAX`: /proc/PID/maps shows none either.
+            Err(_) => (bindings::VMGI_NO_NAME, 0),
+        };
+        self.names.insert(key, value)?;
+        Ok(Some(value))
+    }
+
+    /// Copies the chunk's records and strings to userspace, as far as they fit:
+    /// `vmas` and `strings` are the counts before the chunk.
+    fn copy_out(&self, vmas: usize, strings: usize) -> Result {
+        let (cap, size) = (self.args.vma_count as usize, self.args.vma_size as usize);
+        let fit = self.nrec.min(cap.saturating_sub(vmas));
+        let recs = &self.records[..fit];
+        if fit > 0 {
+            let at = self.args.vmas as usize + vmas * size;
+            let mut w = UserSlice::new(at as UserPtr, fit * size).writer();
+            if size == size_of::<Record>() {
+                w.write_slice(as_bytes(recs))?;
+            } else {
+                let zeros = [0u8; 256];
+                for r in recs {
+                    w.write(r)?;
+                    let mut tail = size - size_of::<Record>();
+                    while tail > 0 {
+                        let n = tail.min(zeros.len());
+                        w.write_slice(&zeros[..n])?;
+                        tail -= n;
+                    }
+                }
+            }
+        }
+        let room = (self.args.strings_size as usize).saturating_sub(strings);
+        let n = self.nstr.min(room);
+        if n > 0 {
+            let at = self.args.strings as usize + strings;
+            UserSlice::new(at as UserPtr, n).writer().write_slice(&self.strings[..n])?;
+        }
+        Ok(())
+    }
+}
+
+/// `EOVERFLOW`: a count does not fit its field.
+fn eoverflow() -> Error {
+    Error::from_errno(-(bindings::EOVERFLOW as i32))
+}
+
+/// The bytes of a slice of values that are [`AsBytes`].
+fn as_bytes<T: AsBytes>(s: &[T]) -> &[u8] {
+    // SAFETY: `T: AsBytes` has no uninitialised bytes and no interior mutability, so its
+    // `size_of_val(s)` bytes may be read as `u8`s for as long as `s` is borrowed.
+    unsafe { core::slice::from_raw_parts(s.as_ptr().cast(), core::mem::size_of_val(s)) }
+}
+
+/// Reads an extensible argument block: `EINVAL` if `size` is smaller than the
+/// first version, `E2BIG` if it is larger than a page or if bytes this kernel
+/// does not know are non-zero, `EFAULT` if it cannot be read.
+fn read_args(uargs: UserPtr, size: usize) -> Result<Args> {
+    if size < size_of::<Args>() {
+        return Err(EINVAL);
+    }
+    if size > bindings::PAGE_SIZE {
+        return Err(E2BIG);
+    }
+    let mut r = UserSlice::new(uargs, size).reader();
+    let args = r.read::<Args>()?;
+    let mut chunk = [0u8; 64];
+    while !r.is_empty() {
+        let n = r.len().min(chunk.len());
+        r.read_slice(&mut chunk[..n])?;
+        if chunk[..n].iter().any(|&b| b != 0) {
+            return Err(E2BIG);
+        }
+    }
+    Ok(args)
+}
+
+/// `process_vm_getinfo(pidfd, uargs, size, flags)`; returns the number of
+/// records. The errors are those of
+/// `Documentation/userspace-api/process_vm_getinfo.rst`.
+pub fn process_vm_getinfo(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -> Result<usize> {
+    if flags != 0 {
+        return Err(EINVAL);
+    }
+    let mut args = read_args(uargs, size)?;
+    check_args(&args)?;
+    let mm = MmUser::from_pidfd(pidfd)?;
+    let mask = (args.mask | bindings::VMGI_RANGE as u64) & SUPPORTED;
+    let mut walker = Walker::new(&args, mask)?;
+    let mut attempts = 0;
+    let totals = loop {
+        match walker.walk(&mm) {
+            Ok(t) => break t,
+            Err(Stop::Failed(e)) => return Err(e),
+            Err(Stop::Changed) => {
+                attempts += 1;
+                if attempts == MAX_ATTEMPTS {
+                    return Err(EAGAIN);
+                }
+            }
+        }
+    };
+    drop(walker);
+    args.mask = mask;
+    args.mm_id = mm.layout_id();
+    args.seq = totals.seq;
+    let fits = totals.vmas <= args.vma_count as usize && totals.strings <= args.strings_size as usize;
+    args.vma_count = u32::try_from(totals.vmas).map_err(|_| eoverflow())?;
+    args.strings_size = u32::try_from(totals.strings).map_err(|_| eoverflow())?;
+    UserSlice::new(uargs, size_of::<Args>()).writer().write(&args)?;
+    if fits {
+        Ok(totals.vmas)
+    } else {
+        Err(ERANGE)
+    }
+}

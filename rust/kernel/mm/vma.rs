@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Address spaces of other processes and their VMAs, read under the mmap lock.
+//!
+//! C headers: [`include/linux/mm.h`](srctree/include/linux/mm.h),
+//! [`include/linux/mmap_lock.h`](srctree/include/linux/mmap_lock.h),
+//! [`include/linux/vma_layout_seq.h`](srctree/include/linux/vma_layout_seq.h)
+//!
+//! The lock a reference needs is part of its type: an [`MmUser`] keeps an
+//! address space alive, an [`MmapReadGuard`] borrowed from it holds its mmap
+//! lock for reading, and a [`VmaRead`] can only be borrowed from a guard, so
+//! the borrow checker rejects any use of a VMA after the lock is dropped.
+//!
+//! # Examples
+//!
+//! ```
+//! use kernel::mm::vma::MmapReadGuard;
+//!
+//! /// The number of VMAs and the size of the largest one.
+//! fn census(guard: &MmapReadGuard<'_>) -> (usize, usize) {
+//!     guard.vmas(0, usize::MAX).fold((0, 0), |(n, big), v| (n + 1, big.max(v.end() - v.start())))
+//! }
+//! ```
+
+use crate::{
+    bindings,
+    error::{code::*, from_err_ptr, to_result, Result},
+    types::Opaque,
+};
+use core::{marker::PhantomData, mem::MaybeUninit, ptr::NonNull};
+
+/// An address space that is kept alive: a `struct mm_struct` with a reference
+/// on its users count (`mm_users`), so its VMAs and page tables stay.
+///
+/// # Invariants
+///
+/// `mm` points to a valid `mm_struct` and this object owns one `mm_users`
+/// reference on it, dropped with `mmput()`.
+pub struct MmUser {
+    mm: NonNull<bindings::mm_struct>,
+}
+
+impl MmUser {
+    /// The address space of the process that `pidfd` refers to, if the caller
+    /// may read it as it may read `/proc/PID/maps` (`PTRACE_MODE_READ_FSCREDS`).
+    ///
+    /// Errors: `EBADF` if `pidfd` is not a pidfd, `ESRCH` if the process has
+    /// exited (or is a kernel thread), `EACCES` if the caller may not read it,
+    /// `EINTR` if a fatal signal came while waiting for the target's
+    /// credentials lock.
+    pub fn from_pidfd(pidfd: i32) -> Result<Self> {
+        let mut f_flags = 0u32;
+        // SAFETY: `pidfd_get_task()` accepts any integer and `f_flags` is valid for writes.
+        let task = from_err_ptr(unsafe { bindings::pidfd_get_task(pidfd, &mut f_flags) })?;
+        // SAFETY: `task` is valid: `pidfd_get_task()` returned it with a reference.
+        let mm = unsafe { bindings::mm_access(task, bindings::PTRACE_MODE_READ_FSCREDS) };
+        // SAFETY: Drops the reference `pidfd_get_task()` took; `task` is not used again.
+        unsafe { bindings::put_task_struct(task) };
+        let mm = NonNull::new(from_err_ptr(mm)?).ok_or(ESRCH)?;
+        // INVARIANT: `mm_access()` returned a valid mm with an `mm_users` reference for us.
+        Ok(Self { mm })
+    }
+
+    fn as_ptr(&self) -> *mut bindings::mm_struct {
+        self.mm.as_ptr()
+    }
+
+    /// The identifier of this address space, never used by another one in
+    /// this boot: the first half of a layout token.
+    pub fn layout_id(&self) -> u64 {
+        // SAFETY: By the type invariant the mm is valid; the field is set before the mm is
+        // visible to anyone and never changes.
+        unsafe { (*self.as_ptr()).__bindgen_anon_1.vma_layout_mm_id }
+    }
+
+    /// Takes the mmap lock for reading; fails with `EINTR` if a fatal signal
+    /// comes while waiting.
+    pub fn read_lock(&self) -> Result<MmapReadGuard<'_>> {
+        // SAFETY: By the type invariant the mm is valid.
+        to_result(unsafe { bindings::mmap_read_lock_killable(self.as_ptr()) })?;
+        // INVARIANT: The lock was just taken.
+        Ok(MmapReadGuard {
+            mm: self,
+            _not_send: PhantomData,
+        })
+    }
+}
+
+impl Drop for MmUser {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant this object owns one `mm_users` reference.
+        unsafe { bindings::mmput(self.as_ptr()) };
+    }
+}
+
+/// The mmap lock of an [`MmUser`], held for reading.
+///
+/// # Invariants
+///
+/// The mmap lock of `mm` is held for reading by the current task, and is
+/// released when the guard is dropped. The guard is not [`Send`]: a read
+/// lock of an rwsem must be released by the task that took it.
+pub struct MmapReadGuard<'a> {
+    mm: &'a MmUser,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl<'a> MmapReadGuard<'a> {
+    /// The layout sequence number: the second half of a layout token. It does
+    /// not change while the guard exists.
+    pub fn layout_seq(&self) -> u64 {
+        // SAFETY: By the type invariants the mm is valid and its mmap lock is held, so the
+        // writers of the field (holders of the write lock) are excluded.
+        unsafe { (*self.mm.as_ptr()).__bindgen_anon_1.vma_layout_seq }
+    }
+
+    /// The VMAs that intersect `[start, end)`, in address order.
+    pub fn vmas(&self, start: usize, end: usize) -> VmaIter<'_> {
+        let mut vmi = MaybeUninit::<bindings::vma_iterator>::uninit();
+        // SAFETY: `vmi` is valid for writes and the mm is valid (type invariant);
+        // `vma_iter_init()` initialises every field.
+        unsafe { bindings::vma_iter_init(vmi.as_mut_ptr(), self.mm.as_ptr(), start) };
+        VmaIter {
+            // SAFETY: Initialised just above.
+            vmi: unsafe { vmi.assume_init() },
+            end,
+            _guard: PhantomData,
+        }
+    }
+}
+
+impl Drop for MmapReadGuard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the current task holds the read lock.
+        unsafe { bindings::mmap_read_unlock(self.mm.as_ptr()) };
+    }
+}
+
+/// An iterator over the VMAs of a read-locked address space.
+///
+/// # Invariants
+///
+/// `vmi` was initialised by `vma_iter_init()` on the mm of a guard that lives
+/// for `'a`. A `struct ma_state` holds no pointer to itself, so moving it is
+/// fine.
+pub struct VmaIter<'a> {
+    vmi: bindings::vma_iterator,
+    end: usize,
+    _guard: PhantomData<&'a MmapReadGuard<'a>>,
+}
+
+impl<'a> Iterator for VmaIter<'a> {
+    type Item = &'a VmaRead;
+
+    fn next(&mut self) -> Option<&'a VmaRead> {
+        if self.end == 0 {
+            return None;
+        }
+        // SAFETY: By the type invariant `vmi` is an initialised iterator over a tree whose
+        // lock is held for `'a`.
+        let vma = unsafe { bindings::vma_find(&mut self.vmi, self.end) };
+        // SAFETY: A VMA found in the tree stays valid while the read lock is held, for `'a`.
+        NonNull::new(vma).map(|v| unsafe { VmaRead::from_raw(v.as_ptr()) })
+    }
+}
+
+/// A VMA, borrowed while its address space's mmap lock is held for reading.
+///
+/// # Invariants
+///
+/// A shared reference to a `VmaRead` is only created for a VMA in the tree of
+/// an address space whose mmap lock is held (at least) for reading for the
+/// whole lifetime of the reference; so its range, flags, file and name do
+/// not change and the objects it points to stay alive.
+#[repr(transparent)]
+pub struct VmaRead(Opaque<bindings::vm_area_struct>);
+
+impl VmaRead {
+    /// # Safety
+    ///
+    /// `vma` must be a VMA in the tree of an address space whose mmap lock is
+    /// held for reading for all of `'a`.
+    unsafe fn from_raw<'a>(vma: *const bindings::vm_area_struct) -> &'a Self {
+        // INVARIANT: Guaranteed by the caller.
+        // SAFETY: `VmaRead` is a transparent wrapper of the C struct, valid for `'a`.
+        unsafe { &*vma.cast() }
+    }
+
+    fn raw(&self) -> &bindings::vm_area_struct {
+        // SAFETY: By the type invariant the fields read through this reference do not change
+        // while `self` is borrowed.
+        unsafe { &*self.0.get() }
+    }
+
+    /// The first address of the VMA.
+    pub fn start(&self) -> usize {
+        // SAFETY: A VMA in the tree uses the `vm_start`/`vm_end` arm of the union.
+        unsafe { self.raw().__bindgen_anon_1.__bindgen_anon_1.vm_start }
+    }
+
+    /// The first address after the VMA.
+    pub fn end(&self) -> usize {
+        // SAFETY: As in `start()`.
+        unsafe { self.raw().__bindgen_anon_1.__bindgen_anon_1.vm_end }
+    }
+
+    /// The `VM_*` flags.
+    pub fn flags(&self) -> usize {
+        // SAFETY: Both arms of the union are the same `vm_flags_t`.
+        unsafe { self.raw().__bindgen_anon_2.vm_flags }
+    }
+
+    /// The offset in the file, in pages (for anonymous VMAs: the start address
+    /// in pages, at the time the VMA was created).
+    pub fn pgoff(&self) -> usize {
+        self.raw().vm_pgoff
+    }
+
+    /// Whether a file backs the VMA (shmem included).
+    pub fn is_file(&self) -> bool {
+        !self.raw().vm_file.is_null()
+    }
+
+    /// The device and inode number of the file, as `/proc/PID/maps` shows
+    /// them (the user-visible inode of a backing file).
+    pub fn dev_ino(&self) -> Option<(u32, u64)> {
+        let file = self.raw().vm_file;
+        if file.is_null() {
+            return None;
+        }
+        // SAFETY: The VMA holds a reference on its file, and `file_user_inode()` returns an
+        // inode that the file keeps alive, on a mounted superblock.
+        let (dev, ino) = unsafe {
+            let inode = bindings::file_user_inode(file);
+            ((*(*inode).i_sb).s_dev, (*inode).i_ino)
+        };
+        Some((dev, ino as u64))
+    }
+
+    /// Whether the VMA has an `anon_vma`: it has, or had, anonymous pages
+    /// (for a private file mapping: copy-on-write copies).
+    pub fn has_anon_vma(&self) -> bool {
+        !self.raw().anon_vma.is_null()
+    }
+
+    /// The size of the pages the kernel backs the VMA with.
+    pub fn page_size(&self) -> usize {
+        // SAFETY: The VMA is valid (type invariant); the function only reads it.
+        unsafe { bindings::vma_page_size(self.0.get()) as usize }
+    }
+
+    /// The name object given to the VMA with `prctl(PR_SET_VMA_ANON_NAME)`.
+    #[cfg(CONFIG_ANON_VMA_NAME)]
+    pub fn anon_name(&self) -> Option<&crate::mm::anon_name::AnonVmaName> {
+        let name = self.raw().anon_name;
+        // SAFETY: The VMA holds a reference on its name object while it is in the tree, which
+        // the mmap lock guarantees for the lifetime of `self`.
+        (!name.is_null()).then(|| unsafe { crate::mm::anon_name::AnonVmaName::from_held(name) })
+    }
+
+    /// The name `/proc/PID/maps` shows for the VMA.
+    #[cfg(CONFIG_PROCESS_VM_GETINFO)]
+    pub fn maps_name(&self) -> MapsName<'_> {
+        let mut path = core::ptr::null();
+        let mut name = core::ptr::null();
+        let mut fmt = core::ptr::null();
+        // SAFETY: The VMA is valid and its mmap lock held (type invariant); the out pointers
+        // are valid for writes.
+        unsafe { bindings::vma_maps_name(self.0.get(), &mut path, &mut name, &mut fmt) };
+        // SAFETY: The strings and path returned belong to the VMA's file, name object, or
+        // operations (static strings), all alive while the lock is held, for `'_`.
+        unsafe {
+            if !path.is_null() {
+                MapsName::File(&*path.cast())
+            } else if !name.is_null() && !fmt.is_null() {
+                MapsName::Format(
+                    crate::str::CStr::from_char_ptr(fmt),
+                    crate::str::CStr::from_char_ptr(name),
+                )
+            } else if !name.is_null() {
+                MapsName::Label(crate::str::CStr::from_char_ptr(name))
+            } else {
+                MapsName::None
+            }
+        }
+    }
+}
+
+/// The name of a VMA in `/proc/PID/maps`, borrowed from the VMA.
+#[cfg(CONFIG_PROCESS_VM_GETINFO)]
+#[derive(Clone, Copy)]
+pub enum MapsName<'a> {
+    /// No name.
+    None,
+    /// The path of the mapped file.
+    File(&'a Path),
+    /// A `printf()` format with one `%s` (`"[anon:%s]"`), and its argument.
+    Format(&'a crate::str::CStr, &'a crate::str::CStr),
+    /// A fixed label (`"[heap]"`, `"[vdso]"`, ...).
+    Label(&'a crate::str::CStr),
+}
+
+#[cfg(CONFIG_PROCESS_VM_GETINFO)]
+impl MapsName<'_> {
+    /// A key that is equal for two names of the same snapshot exactly when
+    /// they come from the same object (file path, name object, label), so the
+    /// text only has to be made once. Zero for no name.
+    pub fn key(&self) -> (usize, usize) {
+        match *self {
+            MapsName::None => (0, 0),
+            MapsName::File(p) => {
+                let p = p.0.get();
+                // SAFETY: The path is valid while borrowed.
+                unsafe { ((*p).mnt as usize, (*p).dentry as usize) }
+            }
+            MapsName::Format(f, a) => (f.as_char_ptr() as usize, a.as_char_ptr() as usize),
+            MapsName::Label(l) => (1, l.as_char_ptr() as usize),
+        }
+    }
+
+    /// Writes the name, as `/proc/PID/maps` shows it but for newlines in file
+    /// names (which maps escapes as `\012`), into `buf`, and returns the part
+    /// of `buf` written. `ERANGE` if it does not fit.
+    pub fn render<'b>(&self, buf: &'b mut [u8]) -> Result<&'b [u8]> {
+        match *self {
+            MapsName::None => concat(buf, &[]),
+            MapsName::File(p) => p.render(buf),
+            MapsName::Format(f, a) => {
+                let f = f.as_bytes();
+                let at = f.windows(2).position(|w| w == b"%s").ok_or(EINVAL)?;
+                concat(buf, &[&f[..at], a.as_bytes(), &f[at + 2..]])
+            }
+            MapsName::Label(l) => concat(buf, &[l.as_bytes()]),
+        }
+    }
+}
+
+/// Writes `parts` one after the other at the start of `buf`.
+#[cfg(CONFIG_PROCESS_VM_GETINFO)]
+fn concat<'b>(buf: &'b mut [u8], parts: &[&[u8]]) -> Result<&'b [u8]> {
+    let len: usize = parts.iter().map(|p| p.len()).sum();
+    let out = buf.get_mut(..len).ok_or(ERANGE)?;
+    let mut at = 0;
+    for p in parts {
+        out[at..at + p.len()].copy_from_slice(p);
+        at += p.len();
+    }
+    Ok(out)
+}
+
+/// A `struct path`: a mount and a dentry.
+#[cfg(CONFIG_PROCESS_VM_GETINFO)]
+#[repr(transparent)]
+pub struct Path(Opaque<bindings::path>);
+
+#[cfg(CONFIG_PROCESS_VM_GETINFO)]
+impl Path {
+    /// Writes the path name (`d_path()`) at the start of `buf` and returns
+    /// that part. `ERANGE` if it does not fit.
+    pub fn render<'b>(&self, buf: &'b mut [u8]) -> Result<&'b [u8]> {
+        let len = i32::try_from(buf.len()).unwrap_or(i32::MAX);
+        // SAFETY: The path is valid while borrowed and `buf` is valid for `len` bytes.
+        let p = from_err_ptr(unsafe { bindings::d_path(self.0.get(), buf.as_mut_ptr().cast(), len) })?;
+        // `d_path()` writes the name, NUL-terminated, inside `buf` and returns its start.
+        let from = (p as usize).wrapping_sub(buf.as_ptr() as usize);
+        // SAFETY: `p` points to a NUL-terminated string inside `buf`.
+        let n = unsafe { crate::str::CStr::from_char_ptr(p) }.len();
+        if from.checked_add(n).map_or(true, |e| e > buf.len()) {
+            return Err(ERANGE);
+        }
+        buf.copy_within(from..from + n, 0);
+        Ok(&buf[..n])
+    }
+}

@@ -1,0 +1,1076 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * process_vm_getinfo(): records against /proc/PID/smaps for random layouts,
+ * the layout token against every kind of change and non-change, snapshots
+ * while threads change the layout, and the errno of every bad input.
+ * On a kernel without the system call every test skips.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <linux/userfaultfd.h>
+
+#include "../kselftest_harness.h"
+#include "process_vm_getinfo.h"
+
+#ifndef PR_SET_VMA
+#define PR_SET_VMA		0x53564d41
+#define PR_SET_VMA_ANON_NAME	0
+#endif
+#ifndef MADV_COLD
+#define MADV_COLD	20
+#define MADV_PAGEOUT	21
+#endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+#ifndef __NR_mseal
+#define __NR_mseal	462
+#endif
+
+#define SKIP_IF_ABSENT() do {						\
+	if (!have_getinfo())						\
+		SKIP(return, "process_vm_getinfo() not in this kernel"); \
+} while (0)
+
+static long psize;
+
+static void __attribute__((constructor)) init_psize(void)
+{
+	psize = sysconf(_SC_PAGESIZE);
+}
+
+static int name_range(void *addr, size_t len, const char *name)
+{
+	return prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)addr, len,
+		     (unsigned long)name) ? -errno : 0;
+}
+
+/* ---- /proc/PID/smaps, parsed ---- */
+
+struct smaps_vma {
+	unsigned long start, end, offset, ino;
+	unsigned int major, minor;
+	char perms[5];
+	char name[512];
+	char flags[256];	/* VmFlags, as printed */
+	unsigned long kernel_page_kb, anonymous_kb;
+};
+
+/* Reads /proc/PID/smaps; returns the number of VMAs (at most max) or -1. */
+static int read_smaps(pid_t pid, struct smaps_vma *v, int max)
+{
+	char path[64], line[1024];
+	FILE *f;
+	int n = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		struct smaps_vma *c;
+		int pos = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (n >= 0 && n < max) {
+			c = &v[n];
+			if (sscanf(line, "KernelPageSize: %lu kB", &c->kernel_page_kb) == 1 ||
+			    sscanf(line, "Anonymous: %lu kB", &c->anonymous_kb) == 1)
+				continue;
+			if (!strncmp(line, "VmFlags:", 8)) {
+				snprintf(c->flags, sizeof(c->flags), "%.255s", line + 8);
+				continue;
+			}
+		}
+		if (strchr(line, ':') && !strchr(line, '-'))
+			continue;
+		if (n + 1 >= max)
+			break;
+		c = &v[n + 1];
+		memset(c, 0, sizeof(*c));
+		if (sscanf(line, "%lx-%lx %4s %lx %x:%x %lu%n", &c->start, &c->end,
+			   c->perms, &c->offset, &c->major, &c->minor, &c->ino,
+			   &pos) < 7)
+			continue;	/* a "Key: value" line with a '-' in it */
+		while (line[pos] == ' ')
+			pos++;
+		snprintf(c->name, sizeof(c->name), "%.511s", line + pos);
+		n++;
+	}
+	fclose(f);
+	return n + 1;
+}
+
+static const char *const mnemonic[] = {
+	"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "gd", "pf", "lo", "io",
+	"sr", "rr", "dc", "de", "lf", "ac", "nr", "ht", "sf", "ar", "wf", "dd",
+	"sd", "mm", "hg", "nh", "mg", "um", "uw", "mt", "ui", "ss", "dp", "sl",
+};
+
+/* The VmFlags line smaps prints, as VMGI_VM_* bits; unknown words fail. */
+static int parse_vmflags(const char *s, uint64_t *bits)
+{
+	char word[8];
+	int pos;
+
+	*bits = 0;
+	while (sscanf(s, " %7s%n", word, &pos) == 1) {
+		unsigned int i;
+
+		s += pos;
+		if (!strcmp(word, "bt"))	/* VM_ARCH_1 on arm64 with BTI */
+			strcpy(word, "ar");
+		for (i = 0; i < sizeof(mnemonic) / sizeof(*mnemonic); i++)
+			if (!strcmp(word, mnemonic[i]))
+				break;
+		if (i == sizeof(mnemonic) / sizeof(*mnemonic))
+			return -1;
+		*bits |= 1ULL << i;
+	}
+	return 0;
+}
+
+static void prot_string(uint32_t prot, char *out)
+{
+	out[0] = prot & VMGI_PROT_READ ? 'r' : '-';
+	out[1] = prot & VMGI_PROT_WRITE ? 'w' : '-';
+	out[2] = prot & VMGI_PROT_EXEC ? 'x' : '-';
+	out[3] = prot & VMGI_PROT_SHARED ? 's' : 'p';
+	out[4] = '\0';
+}
+
+/*
+ * Compares a snapshot with smaps, VMA by VMA. Returns 0, or prints the first
+ * difference and returns -1.
+ */
+static int compare_with_smaps(struct __test_metadata *_metadata,
+			      const struct snap *s, const struct smaps_vma *m,
+			      int nm)
+{
+	unsigned int i, j;
+
+	if ((int)s->n != nm) {
+		TH_LOG("%u records, %d VMAs in smaps", s->n, nm);
+		return -1;
+	}
+	for (i = 0; i < s->n; i++) {
+		const struct process_vm_getinfo_vma *v = &s->vmas[i];
+		const char *name = snap_name(s, v);
+		uint64_t flags;
+		char perms[5];
+
+		prot_string(v->prot, perms);
+		if (parse_vmflags(m[i].flags, &flags)) {
+			TH_LOG("unknown VmFlags word in '%s'", m[i].flags);
+			return -1;
+		}
+		if (v->start != m[i].start || v->end != m[i].end ||
+		    strcmp(perms, m[i].perms) || v->offset != m[i].offset ||
+		    v->dev_major != m[i].major || v->dev_minor != m[i].minor ||
+		    v->ino != m[i].ino || strcmp(name, m[i].name) ||
+		    v->vm_flags != flags ||
+		    (1UL << v->page_shift) != m[i].kernel_page_kb * 1024 ||
+		    (m[i].anonymous_kb && !(v->attrs & VMGI_VMA_ANON_VMA)) ||
+		    !!(v->attrs & VMGI_VMA_FILE) != !!m[i].ino ||
+		    (v->name_len != strlen(name))) {
+			TH_LOG("record %u: %lx-%lx %s %lx %x:%x %lu '%s' flags %llx ps %u attrs %x",
+			       i, (long)v->start, (long)v->end, perms, (long)v->offset,
+			       v->dev_major, v->dev_minor, (long)v->ino, name,
+			       (unsigned long long)v->vm_flags, v->page_shift, v->attrs);
+			TH_LOG("smaps:     %lx-%lx %s %lx %x:%x %lu '%s' flags %llx kps %lu anon %lu",
+			       m[i].start, m[i].end, m[i].perms, m[i].offset,
+			       m[i].major, m[i].minor, m[i].ino, m[i].name,
+			       (unsigned long long)flags, m[i].kernel_page_kb,
+			       m[i].anonymous_kb);
+			return -1;
+		}
+		/* A name ID exactly for anonymous names; equal IDs, equal names. */
+		if (!!v->name_id != (!strncmp(name, "[anon:", 6) ||
+				     !strncmp(name, "[anon_shmem:", 12))) {
+			TH_LOG("record %u: name_id %llu for '%s'", i,
+			       (unsigned long long)v->name_id, name);
+			return -1;
+		}
+		for (j = 0; j < i; j++) {
+			const struct process_vm_getinfo_vma *w = &s->vmas[j];
+
+			/* The same file, or the same name object: one string. */
+			if (!strcmp(snap_name(s, w), name) && w->name_off != v->name_off &&
+			    ((v->ino && w->ino == v->ino && w->dev_minor == v->dev_minor &&
+			      w->dev_major == v->dev_major && !v->name_id) ||
+			     (v->name_id && w->name_id == v->name_id))) {
+				TH_LOG("'%s' stored twice", name);
+				return -1;
+			}
+			if (v->name_id && w->name_id == v->name_id &&
+			    strcmp(snap_name(s, w) + (w->attrs & VMGI_VMA_FILE ? 12 : 6),
+				   name + (v->attrs & VMGI_VMA_FILE ? 12 : 6))) {
+				TH_LOG("name_id %llu for two names", (unsigned long long)v->name_id);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- A child with a random layout ---- */
+
+static const char *const names[] = {
+	"libc_malloc", "scudo:primary", "scudo:secondary", "stack_and_tls:4242",
+	"dalvik-main space", "GWP-ASan", "bionic_alloc_small_objects", "x",
+};
+
+#define DATA_FILE "/tmp/process_vm_getinfo.data"
+
+/*
+ * Builds about nr VMAs of every kind, writes a byte to ready, and waits
+ * for the pipe to close.
+ */
+static void random_layout(unsigned int seed, int nr, int ready, int wait_fd)
+{
+	int fd = open(DATA_FILE, O_RDWR | O_CREAT, 0600), memfd, i;
+	char c = 0;
+
+	srand(seed);
+	if (fd < 0 || ftruncate(fd, 64 * psize))
+		_exit(2);
+	memfd = memfd_create("getinfo-memfd", 0);
+	if (memfd < 0 || ftruncate(memfd, 64 * psize))
+		_exit(2);
+	sbrk(3 * psize);		/* a [heap] */
+	for (i = 0; i < nr; i++) {
+		int pages = 1 + rand() % 3, kind = rand() % 10;
+		int prot = (int[]){ PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE,
+				    PROT_READ | PROT_EXEC }[rand() % 4];
+		size_t len = pages * psize;
+		off_t off = (rand() % 60) * psize;
+		char *p;
+
+		switch (kind) {
+		case 0:	/* private file, maybe with copy-on-write copies */
+			p = mmap(NULL, len, prot, MAP_PRIVATE, fd, off);
+			if (p != MAP_FAILED && rand() % 2 && !mprotect(p, psize, PROT_READ | PROT_WRITE))
+				p[0] = 1;
+			break;
+		case 1:	/* shared file */
+			p = mmap(NULL, len, prot & ~PROT_EXEC, MAP_SHARED, fd, off);
+			break;
+		case 2:	/* memfd */
+			p = mmap(NULL, len, prot & ~PROT_EXEC, MAP_SHARED, memfd, off);
+			break;
+		case 3:	/* shared anonymous, maybe named */
+			p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+			if (p != MAP_FAILED && rand() % 2)
+				name_range(p, len, names[rand() % 8]);
+			break;
+		default: /* private anonymous, often named, sometimes touched */
+			p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (p == MAP_FAILED)
+				break;
+			if (rand() % 2)
+				p[0] = 1;
+			if (rand() % 3)
+				name_range(p, len, names[rand() % 8]);
+			if (rand() % 4 == 0)
+				madvise(p, len, MADV_DONTFORK);
+			mprotect(p, len, prot);
+			break;
+		}
+		if (rand() % 8 == 0)	/* a guard page: a gap, often */
+			mmap(NULL, psize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
+	if (write(ready, &c, 1) != 1)
+		_exit(2);
+	read(wait_fd, &c, 1);
+	_exit(0);
+}
+
+struct child {
+	pid_t pid;
+	int pidfd, release;
+};
+
+static int start_child(struct child *c, unsigned int seed, int nr)
+{
+	int ready[2], hold[2];
+	char b;
+
+	if (pipe(ready) || pipe(hold))
+		return -1;
+	c->pid = fork();
+	if (c->pid == 0) {
+		close(ready[0]);
+		close(hold[1]);
+		random_layout(seed, nr, ready[1], hold[0]);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	if (read(ready[0], &b, 1) != 1)
+		return -1;
+	close(ready[0]);
+	c->release = hold[1];
+	c->pidfd = sys_pidfd_open(c->pid);
+	return c->pidfd < 0 ? -1 : 0;
+}
+
+static int stop_child(struct child *c)
+{
+	int status;
+
+	close(c->release);
+	close(c->pidfd);
+	waitpid(c->pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+FIXTURE(layout) {
+	struct child child;
+	struct snap snap;
+	struct smaps_vma *smaps;
+};
+
+FIXTURE_VARIANT(layout) {
+	unsigned int seed;
+	int nr;
+};
+
+FIXTURE_VARIANT_ADD(layout, small) { .seed = 1, .nr = 50 };
+FIXTURE_VARIANT_ADD(layout, thousands) { .seed = 2, .nr = 3000 };
+FIXTURE_VARIANT_ADD(layout, thousands_again) { .seed = 3, .nr = 3000 };
+
+#define MAX_VMAS 20000
+
+FIXTURE_SETUP(layout)
+{
+	SKIP_IF_ABSENT();
+	memset(&self->snap, 0, sizeof(self->snap));
+	self->smaps = calloc(MAX_VMAS, sizeof(*self->smaps));
+	ASSERT_NE(NULL, self->smaps);
+	ASSERT_EQ(0, start_child(&self->child, variant->seed, variant->nr));
+}
+
+FIXTURE_TEARDOWN(layout)
+{
+	if (!have_getinfo())
+		return;
+	EXPECT_EQ(0, stop_child(&self->child));
+	snap_free(&self->snap);
+	free(self->smaps);
+}
+
+/* Every record says what smaps says, and reading smaps changed no token. */
+TEST_F(layout, matches_smaps)
+{
+	uint64_t id0, seq0, id1, seq1;
+	int n;
+
+	ASSERT_EQ(0, snap_take(&self->snap, self->child.pidfd, VMGI_ALL, 0, UINT64_MAX));
+	EXPECT_EQ(VMGI_ALL, self->snap.args.mask);
+	id0 = self->snap.args.mm_id;
+	seq0 = self->snap.args.seq;
+	n = read_smaps(self->child.pid, self->smaps, MAX_VMAS);
+	ASSERT_GT(n, variant->nr / 2);
+	ASSERT_EQ(0, layout_token(self->child.pidfd, &id1, &seq1));
+	EXPECT_EQ(id0, id1);
+	EXPECT_EQ(seq0, seq1);
+	EXPECT_EQ(0, compare_with_smaps(_metadata, &self->snap, self->smaps, n));
+}
+
+/* A range gives the VMAs that intersect it, whole; attributes not asked are zero. */
+TEST_F(layout, range_and_mask)
+{
+	struct snap part = { 0 };
+	unsigned int i, first, last;
+	uint64_t lo, hi;
+
+	ASSERT_EQ(0, snap_take(&self->snap, self->child.pidfd, VMGI_ALL, 0, UINT64_MAX));
+	ASSERT_GT(self->snap.n, 4);
+	first = self->snap.n / 4;
+	last = self->snap.n / 2;
+	lo = self->snap.vmas[first].start + 1;	/* inside the first */
+	hi = self->snap.vmas[last].start + 1;	/* inside the last */
+	ASSERT_EQ(0, snap_take(&part, self->child.pidfd, VMGI_RANGE, lo, hi));
+	EXPECT_EQ(VMGI_RANGE, part.args.mask);
+	ASSERT_EQ(last - first + 1, part.n);
+	for (i = 0; i < part.n; i++) {
+		const struct process_vm_getinfo_vma *v = &part.vmas[i];
+
+		EXPECT_EQ(self->snap.vmas[first + i].start, v->start);
+		EXPECT_EQ(self->snap.vmas[first + i].end, v->end);
+		EXPECT_EQ(0, v->prot | v->vm_flags | v->offset | v->ino | v->name_id |
+			     v->dev_major | v->attrs | v->page_shift);
+		EXPECT_EQ(VMGI_NO_NAME, v->name_off);
+	}
+	EXPECT_EQ(0, part.args.strings_size);
+	snap_free(&part);
+}
+
+/* ---- The token: what changes it and what does not ---- */
+
+static char *area;	/* 64 pages of scratch, mapped by the fixture */
+#define AREA_PAGES 64
+
+static int op_mmap(void) { return mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED; }
+static int op_munmap(void) { return munmap(area + 10 * psize, psize); }
+static int op_mprotect(void) { return mprotect(area, psize, PROT_READ); }
+static int op_mremap_move(void)
+{
+	void *to = mmap(NULL, psize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return to == MAP_FAILED || munmap(to, psize) ||
+	       mremap(area, psize, psize, MREMAP_MAYMOVE | MREMAP_FIXED, to) == MAP_FAILED;
+}
+static int op_mremap_shrink(void) { return mremap(area, AREA_PAGES * psize, 8 * psize, 0) == MAP_FAILED; }
+static int op_brk(void) { return sbrk(psize) == (void *)-1; }
+static int op_mlock(void) { return mlock(area, psize); }
+static int op_munlock(void) { return munlock(area, psize); }
+static int op_madv_dontfork(void) { return madvise(area, psize, MADV_DONTFORK); }
+static int op_madv_dontdump(void) { return madvise(area, psize, MADV_DONTDUMP); }
+static int op_mseal(void) { return syscall(__NR_mseal, area, psize, 0); }
+static int op_name(void) { return name_range(area, psize, "renamed"); }
+static int op_unname(void) { return name_range(area, psize, NULL); }
+
+static int __attribute__((noinline)) grow_stack(int depth)
+{
+	volatile char big[64 * 1024];
+
+	big[0] = depth;
+	return depth ? grow_stack(depth - 1) + big[0] : big[0];
+}
+static int op_stack_growth(void)
+{
+	struct rlimit r = { 64 << 20, 64 << 20 };
+
+	setrlimit(RLIMIT_STACK, &r);
+	grow_stack(64);	/* 4 MiB below the current stack top */
+	return 0;
+}
+
+static int op_uffd_register(void)
+{
+	int uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { (unsigned long)area, psize },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
+		return -1;
+	return ioctl(uffd, UFFDIO_REGISTER, &reg);
+}
+
+static int op_none(void) { return 0; }
+static int op_fault(void)
+{
+	int i;
+
+	for (i = 0; i < AREA_PAGES; i++)
+		area[i * psize] = 1;
+	return 0;
+}
+static int op_madv_cold(void) { op_fault(); return madvise(area, AREA_PAGES * psize, MADV_COLD); }
+static int op_madv_pageout(void) { op_fault(); return madvise(area, AREA_PAGES * psize, MADV_PAGEOUT); }
+static int op_madv_willneed(void) { return madvise(area, AREA_PAGES * psize, MADV_WILLNEED); }
+static int op_madv_dontneed(void) { op_fault(); return madvise(area, AREA_PAGES * psize, MADV_DONTNEED); }
+static int op_mincore(void)
+{
+	static unsigned char vec[AREA_PAGES];
+
+	return mincore(area, AREA_PAGES * psize, vec);
+}
+static int read_file(const char *path)
+{
+	static char buf[65536];
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	return close(fd);
+}
+static int op_read_maps(void) { return read_file("/proc/self/maps"); }
+static int op_read_smaps(void) { return read_file("/proc/self/smaps"); }
+static int op_drop_caches(void)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, "3", 1) != 1)
+		return -1;
+	return close(fd);
+}
+static int op_snapshot(void)
+{
+	static struct process_vm_getinfo_vma v[512];
+	static char s[65536];
+	struct process_vm_getinfo_args a = {
+		.mask = VMGI_ALL, .end = UINT64_MAX, .vmas = (uintptr_t)v,
+		.vma_size = sizeof(*v), .vma_count = 512,
+		.strings = (uintptr_t)s, .strings_size = sizeof(s),
+	};
+	int pidfd = sys_pidfd_open(getpid());
+	long ret = sys_getinfo(pidfd, &a, sizeof(a), 0);
+
+	close(pidfd);
+	return ret < 0;
+}
+static int op_fork(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0)
+		_exit(0);
+	return waitpid(pid, &status, 0) != pid;
+}
+
+FIXTURE(token) {
+	int pidfd;
+};
+
+FIXTURE_VARIANT(token) {
+	int (*op)(void);
+	int changes;		/* 1: the token must change; 0: it must not */
+};
+
+#define OP(name, ch) FIXTURE_VARIANT_ADD(token, name) { .op = op_##name, .changes = ch }
+OP(mmap, 1);
+OP(munmap, 1);
+OP(mprotect, 1);
+OP(mremap_move, 1);
+OP(mremap_shrink, 1);
+OP(brk, 1);
+OP(stack_growth, 1);
+OP(mlock, 1);
+OP(munlock, 1);
+OP(madv_dontfork, 1);
+OP(madv_dontdump, 1);
+OP(mseal, 1);
+OP(uffd_register, 1);
+OP(name, 1);
+OP(unname, 1);
+OP(none, 0);
+OP(fault, 0);
+OP(madv_cold, 0);
+OP(madv_pageout, 0);
+OP(madv_willneed, 0);
+OP(madv_dontneed, 0);
+OP(mincore, 0);
+OP(read_maps, 0);
+OP(read_smaps, 0);
+OP(drop_caches, 0);
+OP(snapshot, 0);
+OP(fork, 0);
+
+FIXTURE_SETUP(token)
+{
+	SKIP_IF_ABSENT();
+	area = mmap(NULL, AREA_PAGES * psize, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	ASSERT_EQ(0, name_range(area, AREA_PAGES * psize, "token-area"));
+	self->pidfd = sys_pidfd_open(getpid());
+	ASSERT_GE(self->pidfd, 0);
+	if (variant->op == op_munlock)
+		ASSERT_EQ(0, mlock(area, psize));
+	if (variant->op == op_unname)
+		ASSERT_EQ(0, name_range(area, psize, "named"));
+}
+
+FIXTURE_TEARDOWN(token)
+{
+}
+
+TEST_F(token, after_op)
+{
+	uint64_t id0, seq0, id1, seq1;
+	int ret;
+
+	ASSERT_EQ(0, layout_token(self->pidfd, &id0, &seq0));
+	ret = variant->op();
+	ASSERT_EQ(0, layout_token(self->pidfd, &id1, &seq1));
+	ASSERT_EQ(0, ret);
+	EXPECT_EQ(id0, id1);
+	if (variant->changes) {
+		EXPECT_NE(seq0, seq1);
+	} else {
+		EXPECT_EQ(seq0, seq1);
+	}
+}
+
+/* A new address space never takes over an old token: fork and exec. */
+TEST(token_of_new_mm)
+{
+	uint64_t id0, seq0, id1, seq1;
+	int pipefd[2], pidfd, i;
+	pid_t pid;
+	char c;
+
+	SKIP_IF_ABSENT();
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	if (pid == 0) {
+		read(pipefd[0], &c, 1);
+		execl("/bin/sleep", "sleep", "5", NULL);
+		_exit(1);
+	}
+	pidfd = sys_pidfd_open(pid);
+	ASSERT_GE(pidfd, 0);
+	ASSERT_EQ(0, layout_token(pidfd, &id0, &seq0));
+	ASSERT_EQ(0, layout_token(sys_pidfd_open(getpid()), &id1, &seq1));
+	EXPECT_NE(id0, id1);	/* fork: the child's own mm */
+	ASSERT_EQ(1, write(pipefd[1], "x", 1));
+	for (i = 0; i < 500; i++) {
+		ASSERT_EQ(0, layout_token(pidfd, &id1, &seq1));
+		if (id1 != id0)
+			break;
+		usleep(10000);
+	}
+	EXPECT_NE(id0, id1);	/* exec: a new mm, a new id */
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* ---- Snapshots while the layout changes ---- */
+
+#define STRESS_SLOTS 64
+#define STRESS_PAGES 256
+
+static volatile int stop_stress;
+static char *stress_area;
+
+static void *mutator(void *arg)
+{
+	unsigned int seed = (uintptr_t)arg;
+
+	while (!stop_stress) {
+		char *p = stress_area + (rand_r(&seed) % STRESS_PAGES) * psize;
+
+		switch (rand_r(&seed) % 4) {
+		case 0:
+			mprotect(p, psize, PROT_READ);
+			break;
+		case 1:
+			mprotect(p, psize, PROT_READ | PROT_WRITE);
+			break;
+		case 2:
+			mmap(p, psize, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+			break;
+		case 3:
+			name_range(p, psize, rand_r(&seed) % 2 ? "stress-a" : "stress-b");
+			break;
+		}
+		usleep(rand_r(&seed) % 2000);
+	}
+	return NULL;
+}
+
+struct reader_result {
+	int ok, again, bad;
+	uint64_t seqs[STRESS_SLOTS];
+	uint64_t sums[STRESS_SLOTS];
+};
+
+static uint64_t fnv(const void *p, size_t n, uint64_t h)
+{
+	const unsigned char *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ULL;
+	return h;
+}
+
+static void *reader(void *arg)
+{
+	struct reader_result *r = arg;
+	struct snap s = { 0 };
+	int pidfd = sys_pidfd_open(getpid()), iter;
+
+	for (iter = 0; iter < 200 && !r->bad; iter++) {
+		unsigned int i;
+		uint64_t sum;
+		int ret = snap_take(&s, pidfd, VMGI_ALL, 0, UINT64_MAX);
+
+		if (ret == -EAGAIN) {
+			r->again++;
+			continue;
+		}
+		if (ret) {
+			r->bad = 1;
+			break;
+		}
+		r->ok++;
+		sum = 0xcbf29ce484222325ULL;
+		for (i = 0; i < s.n; i++) {
+			const struct process_vm_getinfo_vma *v = &s.vmas[i];
+
+			if (v->start >= v->end || (i && v->start < s.vmas[i - 1].end))
+				r->bad = 2;
+			sum = fnv(v, sizeof(*v), sum);
+			sum = fnv(snap_name(&s, v), strlen(snap_name(&s, v)), sum);
+		}
+		/* Same token, same snapshot: compare with the last one of this slot. */
+		i = s.args.seq % STRESS_SLOTS;
+		if (r->seqs[i] == s.args.seq && r->sums[i] && r->sums[i] != sum)
+			r->bad = 3;
+		r->seqs[i] = s.args.seq;
+		r->sums[i] = sum;
+	}
+	snap_free(&s);
+	close(pidfd);
+	return NULL;
+}
+
+TEST(stress_snapshots_while_mutating)
+{
+	pthread_t mut[3], rd[2];
+	struct reader_result res[2];
+	int i;
+
+	SKIP_IF_ABSENT();
+	memset(res, 0, sizeof(res));
+	/* Over a thousand VMAs: several chunks, so the walk drops the lock. */
+	stress_area = mmap(NULL, STRESS_PAGES * psize, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, stress_area);
+	for (i = 0; i < 1200; i++)
+		mmap(NULL, psize, i % 2 ? PROT_READ : PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	stop_stress = 0;
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, pthread_create(&mut[i], NULL, mutator, (void *)(uintptr_t)(i + 1)));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&rd[i], NULL, reader, &res[i]));
+	for (i = 0; i < 2; i++)
+		pthread_join(rd[i], NULL);
+	stop_stress = 1;
+	for (i = 0; i < 3; i++)
+		pthread_join(mut[i], NULL);
+	for (i = 0; i < 2; i++) {
+		TH_LOG("reader %d: %d snapshots, %d EAGAIN", i, res[i].ok, res[i].again);
+		EXPECT_EQ(0, res[i].bad);
+	}
+	EXPECT_GT(res[0].ok + res[1].ok, 0);
+}
+
+/* ---- Bad input ---- */
+
+static struct process_vm_getinfo_vma recs[64];
+static char strs[4096];
+
+static struct process_vm_getinfo_args good_args(void)
+{
+	return (struct process_vm_getinfo_args){
+		.mask = VMGI_ALL, .start = 0, .end = UINT64_MAX,
+		.vmas = (uintptr_t)recs, .vma_size = sizeof(recs[0]),
+		.vma_count = 64, .strings = (uintptr_t)strs,
+		.strings_size = sizeof(strs),
+	};
+}
+
+FIXTURE(bad) {
+	int self_fd;
+	struct process_vm_getinfo_args a;
+};
+
+FIXTURE_SETUP(bad)
+{
+	SKIP_IF_ABSENT();
+	self->self_fd = sys_pidfd_open(getpid());
+	ASSERT_GE(self->self_fd, 0);
+	self->a = good_args();
+	/* A small, known range: the text of this program. */
+	self->a.start = (uintptr_t)&good_args;
+	self->a.end = self->a.start + 1;
+}
+
+FIXTURE_TEARDOWN(bad)
+{
+}
+
+TEST_F(bad, good_call_works)
+{
+	EXPECT_EQ(1, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+	EXPECT_EQ(1, self->a.vma_count);
+}
+
+TEST_F(bad, not_a_fd)
+{
+	EXPECT_EQ(-EBADF, sys_getinfo(-1, &self->a, sizeof(self->a), 0));
+	EXPECT_EQ(-EBADF, sys_getinfo(9999, &self->a, sizeof(self->a), 0));
+}
+
+TEST_F(bad, not_a_pidfd)
+{
+	int fd = open("/", O_RDONLY);
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-EBADF, sys_getinfo(fd, &self->a, sizeof(self->a), 0));
+	close(fd);
+}
+
+TEST_F(bad, exited_process)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid == 0)
+		_exit(0);
+	fd = sys_pidfd_open(pid);
+	ASSERT_GE(fd, 0);
+	/* A zombie has no mm ... */
+	ASSERT_EQ(0, waitid(P_PIDFD, fd, NULL, WEXITED | WNOWAIT));
+	EXPECT_EQ(-ESRCH, sys_getinfo(fd, &self->a, sizeof(self->a), 0));
+	/* ... and a reaped process is gone. */
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	EXPECT_EQ(-ESRCH, sys_getinfo(fd, &self->a, sizeof(self->a), 0));
+	close(fd);
+}
+
+TEST_F(bad, kernel_thread)
+{
+	int fd = sys_pidfd_open(2);	/* kthreadd */
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-ESRCH, sys_getinfo(fd, &self->a, sizeof(self->a), 0));
+	close(fd);
+}
+
+TEST_F(bad, unknown_flags)
+{
+	EXPECT_EQ(-EINVAL, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 1));
+	EXPECT_EQ(-EINVAL, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 1U << 31));
+}
+
+TEST_F(bad, unknown_mask_bits)
+{
+	self->a.mask = VMGI_ALL + 1;
+	EXPECT_EQ(-EINVAL, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+	self->a.mask = 1ULL << 63;
+	EXPECT_EQ(-EINVAL, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+}
+
+TEST_F(bad, reserved_field)
+{
+	self->a.__reserved = 1;
+	EXPECT_EQ(-EINVAL, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+}
+
+TEST_F(bad, empty_range)
+{
+	self->a.end = self->a.start;
+	EXPECT_EQ(-EINVAL, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+	self->a.end = self->a.start - 1;
+	EXPECT_EQ(-EINVAL, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+}
+
+TEST_F(bad, struct_sizes)
+{
+	struct {
+		struct process_vm_getinfo_args a;
+		char tail[64];
+	} big;
+
+	EXPECT_EQ(-EINVAL, sys_getinfo(self->self_fd, &self->a, 0, 0));
+	EXPECT_EQ(-EINVAL, sys_getinfo(self->self_fd, &self->a, PROCESS_VM_GETINFO_ARGS_SIZE_VER0 - 8, 0));
+	memset(&big, 0, sizeof(big));
+	big.a = self->a;
+	EXPECT_EQ(1, sys_getinfo(self->self_fd, &big.a, sizeof(big), 0));	/* zero tail */
+	big.tail[63] = 1;
+	EXPECT_EQ(-E2BIG, sys_getinfo(self->self_fd, &big.a, sizeof(big), 0));
+	EXPECT_EQ(-E2BIG, sys_getinfo(self->self_fd, &big.a, psize + 1, 0));
+}
+
+TEST_F(bad, record_sizes)
+{
+	self->a.vma_size = VMGI_VMA_SIZE_VER0 - 1;
+	EXPECT_EQ(-EINVAL, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+	self->a.vma_size = VMGI_VMA_SIZE_MAX + 1;
+	EXPECT_EQ(-EINVAL, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+}
+
+/* A larger record: the kernel's part, then zeroes, at the caller's stride. */
+TEST_F(bad, larger_records)
+{
+	static unsigned char buf[3][128];
+	unsigned int i;
+
+	memset(buf, 0xff, sizeof(buf));
+	self->a.vmas = (uintptr_t)buf;
+	self->a.vma_size = 128;
+	self->a.vma_count = 2;
+	self->a.start = 0;
+	self->a.end = UINT64_MAX;
+	EXPECT_EQ(-ERANGE, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+	for (i = 0; i < 2; i++) {
+		struct process_vm_getinfo_vma *v = (void *)buf[i];
+		unsigned int j;
+
+		EXPECT_LT(v->start, v->end);
+		for (j = sizeof(*v); j < 128; j++)
+			ASSERT_EQ(0, buf[i][j]);
+	}
+	EXPECT_EQ(0xff, buf[2][0]);	/* nothing past vma_count */
+}
+
+TEST_F(bad, bad_pointers)
+{
+	void *none = mmap(NULL, psize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, none);
+	EXPECT_EQ(-EFAULT, sys_getinfo(self->self_fd, NULL, sizeof(self->a), 0));
+	EXPECT_EQ(-EFAULT, sys_getinfo(self->self_fd, none, sizeof(self->a), 0));
+	self->a.vmas = (uintptr_t)none;
+	EXPECT_EQ(-EFAULT, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+	self->a = good_args();
+	self->a.start = (uintptr_t)&good_args;
+	self->a.end = self->a.start + 1;
+	self->a.strings = (uintptr_t)none;
+	EXPECT_EQ(-EFAULT, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+	self->a.strings = 0xfffffffffffff000ULL;	/* a kernel address */
+	EXPECT_EQ(-EFAULT, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+	munmap(none, psize);
+}
+
+/* Capacities far beyond the buffers: the kernel allocates nothing for them. */
+TEST_F(bad, huge_counts)
+{
+	char *buf = mmap(NULL, 2 * psize, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	self->a.vma_count = UINT32_MAX;
+	self->a.strings_size = UINT32_MAX;
+	EXPECT_EQ(1, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+	/* Records at a page's stride: the second one lands on a guard page. */
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_EQ(0, mprotect(buf + psize, psize, PROT_NONE));
+	self->a = good_args();
+	self->a.vma_count = UINT32_MAX;
+	self->a.vma_size = VMGI_VMA_SIZE_MAX;
+	self->a.vmas = (uintptr_t)buf;
+	if (psize == VMGI_VMA_SIZE_MAX)
+		EXPECT_EQ(-EFAULT, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+	munmap(buf, 2 * psize);
+}
+
+/* Too small: ERANGE with the sizes needed; those sizes then work. */
+TEST_F(bad, buffers_too_small)
+{
+	struct snap s = { 0 };
+	uint32_t need_v, need_s;
+
+	self->a = good_args();
+	self->a.vma_count = 1;
+	EXPECT_EQ(-ERANGE, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+	need_v = self->a.vma_count;
+	need_s = self->a.strings_size;
+	EXPECT_GT(need_v, 1);
+	self->a = good_args();
+	self->a.strings_size = 1;
+	EXPECT_EQ(-ERANGE, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+	EXPECT_EQ(need_s, self->a.strings_size);
+	/* No buffers at all: a pure size query. */
+	self->a = good_args();
+	self->a.vma_count = 0;
+	self->a.strings_size = 0;
+	self->a.vmas = self->a.strings = 0;
+	EXPECT_EQ(-ERANGE, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 0));
+	EXPECT_EQ(need_v, self->a.vma_count);
+	EXPECT_EQ(need_s, self->a.strings_size);
+	EXPECT_NE(0, self->a.mm_id);
+	/* The retry pattern gets the lot. */
+	ASSERT_EQ(0, snap_take(&s, self->self_fd, VMGI_ALL, 0, UINT64_MAX));
+	EXPECT_GE(s.n, need_v - 2);
+	snap_free(&s);
+}
+
+/* Another user's process: denied as /proc/PID/maps is, with EACCES. */
+TEST(other_user)
+{
+	pid_t parent = getpid(), pid;
+	int status;
+
+	SKIP_IF_ABSENT();
+	if (getuid() != 0)
+		SKIP(return, "needs root to switch users");
+	pid = fork();
+	if (pid == 0) {
+		struct process_vm_getinfo_args a = good_args();
+		char path[64];
+		int fd = sys_pidfd_open(parent), maps_errno;
+
+		if (fd < 0 || setgid(65534) || setuid(65534))
+			_exit(10);
+		snprintf(path, sizeof(path), "/proc/%d/maps", parent);
+		maps_errno = open(path, O_RDONLY) < 0 ? errno : 0;
+		if (maps_errno != EACCES)
+			_exit(11);
+		_exit(sys_getinfo(fd, &a, sizeof(a), 0) == -EACCES ? 0 : 12);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* Names that repeat are stored once; equal anonymous names share an ID. */
+TEST(names_once)
+{
+	int fd = open(DATA_FILE, O_RDWR | O_CREAT, 0600), pidfd, i;
+	char *p[6];
+	struct snap s = { 0 };
+	unsigned int j, off_file = VMGI_NO_NAME, off_anon = VMGI_NO_NAME, seen = 0;
+	uint64_t id = 0;
+
+	SKIP_IF_ABSENT();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ftruncate(fd, 8 * psize));
+	for (i = 0; i < 3; i++) {
+		p[i] = mmap(NULL, psize, i % 2 ? PROT_READ : PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE, fd, i * psize);
+		ASSERT_NE(MAP_FAILED, p[i]);
+		p[3 + i] = mmap(NULL, psize, i % 2 ? PROT_READ : PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, p[3 + i]);
+		ASSERT_EQ(0, name_range(p[3 + i], psize, "names-once"));
+	}
+	pidfd = sys_pidfd_open(getpid());
+	ASSERT_EQ(0, snap_take(&s, pidfd, VMGI_ALL, 0, UINT64_MAX));
+	for (j = 0; j < s.n; j++) {
+		const struct process_vm_getinfo_vma *v = &s.vmas[j];
+
+		for (i = 0; i < 6; i++) {
+			if (v->start != (uintptr_t)p[i])
+				continue;
+			seen++;
+			if (i < 3) {
+				EXPECT_STREQ(DATA_FILE, snap_name(&s, v));
+				if (off_file == VMGI_NO_NAME)
+					off_file = v->name_off;
+				EXPECT_EQ(off_file, v->name_off);
+			} else {
+				EXPECT_STREQ("[anon:names-once]", snap_name(&s, v));
+				if (off_anon == VMGI_NO_NAME) {
+					off_anon = v->name_off;
+					id = v->name_id;
+				}
+				EXPECT_EQ(off_anon, v->name_off);
+				EXPECT_EQ(id, v->name_id);
+			}
+		}
+	}
+	EXPECT_EQ(6, seen);
+	EXPECT_NE(0, id);
+	snap_free(&s);
+}
+
+TEST_HARNESS_MAIN
