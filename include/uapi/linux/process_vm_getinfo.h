@@ -119,8 +119,7 @@ struct process_vm_getinfo_args {
 	__aligned_u64 vmas;	/* in: records buffer */
 	__aligned_u64 strings;	/* in: string buffer */
 	__u32 vma_size;		/* in: bytes per record */
-	__u32 vma_count;	/* in: records that fit; out: records written,
-				 * or (-ERANGE) records needed */
+	__u32 vma_count;	/* in: records that fit; out: written (or needed) */
 	__u32 strings_size;	/* in: bytes; out: bytes used, or needed */
 	__u32 __reserved;	/* must be zero */
 	__u64 mm_id;		/* out: layout token: the address space ... */

@@ -3,7 +3,8 @@
 //! `process_vm_getinfo(2)`: a process's VMAs as binary records, in one
 //! consistent snapshot.
 //!
-//! UAPI header: [`include/uapi/linux/process_vm_getinfo.h`](srctree/include/uapi/linux/process_vm_getinfo.h)
+//! UAPI header:
+//! [`include/uapi/linux/process_vm_getinfo.h`](srctree/include/uapi/linux/process_vm_getinfo.h)
 //!
 //! The records are built in kernel memory under the target's mmap read lock, a
 //! chunk at a time, and copied to userspace with the lock dropped: a copy may
@@ -61,6 +62,10 @@ const SUPPORTED: u64 = {
 
 /// `VM_*` flags and the `VMGI_VM_*` bits that stand for them (the VmFlags
 /// mnemonics of `/proc/PID/smaps`). Flags a configuration lacks are zero.
+///
+/// bindgen types each constant by its value (`u32`, `u64`, `vm_flags_t`), and
+/// that differs between configurations, hence the casts to one type.
+#[allow(clippy::unnecessary_cast)]
 const VM_FLAG_BITS: [(u64, u64); 36] = {
     use bindings::*;
     const VM_SEALED: u64 = (VM_SEALED_HI32 as u64) << 32;
@@ -104,6 +109,20 @@ const VM_FLAG_BITS: [(u64, u64); 36] = {
     ]
 };
 
+/// [`VM_FLAG_BITS`] indexed by the bit number of the `VM_*` flag.
+const VM_BIT_TO_UAPI: [u64; 64] = {
+    let mut t = [0u64; 64];
+    let mut i = 0;
+    while i < VM_FLAG_BITS.len() {
+        let (vm, bit) = VM_FLAG_BITS[i];
+        if vm != 0 {
+            t[vm.trailing_zeros() as usize] = bit;
+        }
+        i += 1;
+    }
+    t
+};
+
 /// Translates `VM_*` flags into `VMGI_VM_*` bits.
 ///
 /// # Examples
@@ -118,10 +137,13 @@ const VM_FLAG_BITS: [(u64, u64); 36] = {
 /// assert_eq!(uapi_vm_flags(0), 0);
 /// ```
 pub fn uapi_vm_flags(flags: usize) -> u64 {
-    VM_FLAG_BITS
-        .iter()
-        .filter(|&&(vm, _)| flags as u64 & vm != 0)
-        .fold(0, |acc, &(_, bit)| acc | bit)
+    // One step per flag set, a handful for a typical VMA.
+    let (mut f, mut out) = (flags as u64, 0);
+    while f != 0 {
+        out |= VM_BIT_TO_UAPI[f.trailing_zeros() as usize];
+        f &= f - 1;
+    }
+    out
 }
 
 /// The `rwxp`/`rwxs` column of `/proc/PID/maps` as `VMGI_PROT_*` bits.
@@ -168,8 +190,12 @@ pub fn uapi_prot(flags: usize) -> u32 {
 /// assert_eq!(check_args(&Args { __reserved: 1, ..good }), Err(EINVAL));
 /// ```
 pub fn check_args(a: &Args) -> Result {
-    let size_ok = (bindings::VMGI_VMA_SIZE_VER0..=bindings::VMGI_VMA_SIZE_MAX).contains(&a.vma_size);
-    if a.mask & !(bindings::VMGI_ALL as u64) != 0 || a.__reserved != 0 || a.start >= a.end || !size_ok
+    let size_ok =
+        (bindings::VMGI_VMA_SIZE_VER0..=bindings::VMGI_VMA_SIZE_MAX).contains(&a.vma_size);
+    if a.mask & !(bindings::VMGI_ALL as u64) != 0
+        || a.__reserved != 0
+        || a.start >= a.end
+        || !size_ok
     {
         return Err(EINVAL);
     }
@@ -367,7 +393,12 @@ impl<'a> Walker<'a> {
     /// Fills one chunk from `addr` on; returns where the next chunk starts, or
     /// `None` if the range is done. `strings_at` is the string offset of the
     /// chunk's first new string.
-    fn chunk(&mut self, guard: &MmapReadGuard<'_>, addr: usize, strings_at: usize) -> Result<Option<usize>> {
+    fn chunk(
+        &mut self,
+        guard: &MmapReadGuard<'_>,
+        addr: usize,
+        strings_at: usize,
+    ) -> Result<Option<usize>> {
         self.nrec = 0;
         self.nstr = 0;
         for vma in guard.vmas(addr, self.args.end as usize) {
@@ -487,7 +518,9 @@ impl<'a> Walker<'a> {
         let n = self.nstr.min(room);
         if n > 0 {
             let at = self.args.strings as usize + strings;
-            UserSlice::new(at as UserPtr, n).writer().write_slice(&self.strings[..n])?;
+            UserSlice::new(at as UserPtr, n)
+                .writer()
+                .write_slice(&self.strings[..n])?;
         }
         Ok(())
     }
@@ -557,10 +590,13 @@ pub fn process_vm_getinfo(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -
     args.mask = mask;
     args.mm_id = mm.layout_id();
     args.seq = totals.seq;
-    let fits = totals.vmas <= args.vma_count as usize && totals.strings <= args.strings_size as usize;
+    let fits =
+        totals.vmas <= args.vma_count as usize && totals.strings <= args.strings_size as usize;
     args.vma_count = u32::try_from(totals.vmas).map_err(|_| eoverflow())?;
     args.strings_size = u32::try_from(totals.strings).map_err(|_| eoverflow())?;
-    UserSlice::new(uargs, size_of::<Args>()).writer().write(&args)?;
+    UserSlice::new(uargs, size_of::<Args>())
+        .writer()
+        .write(&args)?;
     if fits {
         Ok(totals.vmas)
     } else {

@@ -246,7 +246,7 @@ impl VmaRead {
     /// The size of the pages the kernel backs the VMA with.
     pub fn page_size(&self) -> usize {
         // SAFETY: The VMA is valid (type invariant); the function only reads it.
-        unsafe { bindings::vma_page_size(self.0.get()) as usize }
+        unsafe { bindings::vma_page_size(self.0.get()) }
     }
 
     /// The name object given to the VMA with `prctl(PR_SET_VMA_ANON_NAME)`.
@@ -360,7 +360,8 @@ impl Path {
     pub fn render<'b>(&self, buf: &'b mut [u8]) -> Result<&'b [u8]> {
         let len = i32::try_from(buf.len()).unwrap_or(i32::MAX);
         // SAFETY: The path is valid while borrowed and `buf` is valid for `len` bytes.
-        let p = from_err_ptr(unsafe { bindings::d_path(self.0.get(), buf.as_mut_ptr().cast(), len) })?;
+        let p =
+            from_err_ptr(unsafe { bindings::d_path(self.0.get(), buf.as_mut_ptr().cast(), len) })?;
         // `d_path()` writes the name, NUL-terminated, inside `buf` and returns its start.
         let from = (p as usize).wrapping_sub(buf.as_ptr() as usize);
         // SAFETY: `p` points to a NUL-terminated string inside `buf`.

@@ -36,10 +36,10 @@ static inline int sys_pidfd_open(pid_t pid)
 	return syscall(__NR_pidfd_open, pid, 0);
 }
 
-/* 1 if the running kernel has the system call. */
+/* 1 if the running kernel has the system call: it rejects unknown flags. */
 static inline int have_getinfo(void)
 {
-	return sys_getinfo(-1, NULL, 0, 0) != -ENOSYS;
+	return sys_getinfo(-1, NULL, 0, 1) == -EINVAL;
 }
 
 /*

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * process_vm_getinfo_bench N...: the cost of reading the whole memory map of
+ * a process with N VMAs, three ways:
+ *   getinfo   one process_vm_getinfo() call, every attribute and every name
+ *   maps      read all of /proc/PID/maps (read only, no parsing)
+ *   procmap   a PROCMAP_QUERY ioctl loop over all VMAs, names included
+ * Prints "bench: NAME VALUE UNIT" lines for scripts/bench. Meant to run under
+ * QEMU with -icount shift=0, where guest time counts instructions. On a
+ * kernel without process_vm_getinfo() the getinfo lines are left out.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <time.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <linux/fs.h>
+
+#include "process_vm_getinfo.h"
+
+#ifndef PR_SET_VMA
+#define PR_SET_VMA		0x53564d41
+#define PR_SET_VMA_ANON_NAME	0
+#endif
+
+#define ROUNDS 5
+
+static long psize;
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int count_vmas(pid_t pid)
+{
+	char path[64], buf[65536];
+	int fd, n = 0;
+	ssize_t r;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < r; i++)
+			n += buf[i] == '\n';
+	close(fd);
+	return n;
+}
+
+/*
+ * A child whose map has exactly nr VMAs, shaped like an app's: named
+ * allocator and stack regions, guard pages, a few file mappings.
+ */
+static pid_t start_target(int nr, int *release)
+{
+	static const char *const names[] = {
+		"libc_malloc", "scudo:primary", "stack_and_tls:main", "dalvik-heap",
+	};
+	int ready[2], hold[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(ready) || pipe(hold))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("/selftests/process_vm_getinfo_bench", O_RDONLY);
+		int have = count_vmas(getpid()), i;
+
+		for (i = 0; have + i < nr; i++) {
+			char *p;
+
+			if (i % 64 == 0 && fd >= 0)
+				p = mmap(NULL, psize, PROT_READ, MAP_PRIVATE, fd, 0);
+			else
+				p = mmap(NULL, psize, i % 2 ? PROT_READ : PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (p == MAP_FAILED)
+				_exit(2);
+			if (i % 4)
+				prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)p,
+				      psize, (unsigned long)names[i % 4]);
+		}
+		close(ready[0]);
+		close(hold[1]);
+		write(ready[1], "x", 1);
+		read(hold[0], &c, 1);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	if (read(ready[0], &c, 1) != 1)
+		return -1;
+	close(ready[0]);
+	*release = hold[1];
+	return pid;
+}
+
+static int read_maps(pid_t pid)
+{
+	static char buf[1 << 16];
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	return close(fd);
+}
+
+static int procmap_loop(pid_t pid)
+{
+	static char name[4096];
+	struct procmap_query q;
+	char path[64];
+	uint64_t addr = 0;
+	int fd, n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		memset(&q, 0, sizeof(q));
+		q.size = sizeof(q);
+		q.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA;
+		q.query_addr = addr;
+		q.vma_name_addr = (uintptr_t)name;
+		q.vma_name_size = sizeof(name);
+		if (ioctl(fd, PROCMAP_QUERY, &q))
+			break;
+		addr = q.vma_end;
+		n++;
+	}
+	close(fd);
+	return n;
+}
+
+static double median(double *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+			double t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v[n / 2];
+}
+
+/* One line of results for scripts/bench. */
+static void report(const char *what, int nr, double ns, int vmas)
+{
+	printf("bench: %s_%d_call %.0f ns\n", what, nr, ns);
+	printf("bench: %s_%d_per_vma %.1f ns\n", what, nr, ns / vmas);
+}
+
+static void run(int nr)
+{
+	double t[3][ROUNDS];
+	struct snap s = { 0 };
+	int release, pidfd, vmas, r, status, have = have_getinfo();
+	pid_t pid = start_target(nr, &release);
+
+	if (pid < 0) {
+		printf("# could not build a target with %d VMAs\n", nr);
+		exit(1);
+	}
+	pidfd = sys_pidfd_open(pid);
+	vmas = count_vmas(pid);
+	if (have && snap_take(&s, pidfd, VMGI_ALL, 0, UINT64_MAX))
+		exit(1);
+	for (r = 0; r < ROUNDS; r++) {
+		double t0 = now_ns();
+
+		if (have && snap_take(&s, pidfd, VMGI_ALL, 0, UINT64_MAX))
+			exit(1);
+		t[0][r] = now_ns() - t0;
+		t0 = now_ns();
+		read_maps(pid);
+		t[1][r] = now_ns() - t0;
+		t0 = now_ns();
+		if (procmap_loop(pid) != vmas) {
+			printf("# PROCMAP_QUERY found a different number of VMAs\n");
+			exit(1);
+		}
+		t[2][r] = now_ns() - t0;
+	}
+	if (have && (int)s.n != vmas) {
+		printf("# process_vm_getinfo: %u records for %d VMAs\n", s.n, vmas);
+		exit(1);
+	}
+	printf("# target: %d VMAs, strings %u bytes\n", vmas, s.args.strings_size);
+	if (have)
+		report("getinfo", nr, median(t[0], ROUNDS), vmas);
+	report("maps_read", nr, median(t[1], ROUNDS), vmas);
+	report("procmap_query", nr, median(t[2], ROUNDS), vmas);
+	close(release);
+	close(pidfd);
+	waitpid(pid, &status, 0);
+	snap_free(&s);
+}
+
+int main(int argc, char **argv)
+{
+	int i;
+
+	psize = sysconf(_SC_PAGESIZE);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("# process_vm_getinfo %s\n", have_getinfo() ? "present" : "absent");
+	for (i = 1; i < argc; i++)
+		run(atoi(argv[i]));
+	return 0;
+}
