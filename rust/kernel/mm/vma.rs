@@ -267,22 +267,49 @@ impl VmaRead {
         // SAFETY: The VMA is valid and its mmap lock held (type invariant); the out pointers
         // are valid for writes.
         unsafe { bindings::vma_maps_name(self.0.get(), &mut path, &mut name, &mut fmt) };
-        // SAFETY: The strings and path returned belong to the VMA's file, name object, or
-        // operations (static strings), all alive while the lock is held, for `'_`.
-        unsafe {
-            if !path.is_null() {
-                MapsName::File(&*path.cast())
-            } else if !name.is_null() && !fmt.is_null() {
-                MapsName::Format(
-                    crate::str::CStr::from_char_ptr(fmt),
-                    crate::str::CStr::from_char_ptr(name),
-                )
-            } else if !name.is_null() {
-                MapsName::Label(crate::str::CStr::from_char_ptr(name))
-            } else {
-                MapsName::None
+        // INVARIANT: The strings and path returned belong to the VMA's file, name object or
+        // operations (static strings), all alive and unchanged while the lock is held, for `'_`.
+        match (
+            NonNull::new(path.cast_mut()),
+            NonNull::new(fmt.cast_mut()),
+            NonNull::new(name.cast_mut()),
+        ) {
+            // SAFETY: As above, the path is valid for `'_`.
+            (Some(p), _, _) => MapsName::File(unsafe { p.cast::<Path>().as_ref() }),
+            (None, Some(f), Some(n)) => {
+                MapsName::Format(CStrPtr(f, PhantomData), CStrPtr(n, PhantomData))
             }
+            (None, None, Some(n)) => MapsName::Label(CStrPtr(n, PhantomData)),
+            _ => MapsName::None,
         }
+    }
+}
+
+/// A NUL-terminated string borrowed for `'a`, whose length is only measured
+/// when its bytes are needed: comparing names by source costs no `strlen()`.
+///
+/// # Invariants
+///
+/// The pointer is to a NUL-terminated string that stays valid and unchanged
+/// for `'a`.
+#[cfg(CONFIG_PROCESS_VM_GETINFO)]
+#[derive(Clone, Copy)]
+pub struct CStrPtr<'a>(
+    NonNull<crate::ffi::c_char>,
+    PhantomData<&'a crate::str::CStr>,
+);
+
+#[cfg(CONFIG_PROCESS_VM_GETINFO)]
+impl<'a> CStrPtr<'a> {
+    /// The address of the string.
+    pub fn addr(&self) -> usize {
+        self.0.as_ptr() as usize
+    }
+
+    /// The string.
+    pub fn get(&self) -> &'a crate::str::CStr {
+        // SAFETY: By the type invariant the string is valid and unchanged for `'a`.
+        unsafe { crate::str::CStr::from_char_ptr(self.0.as_ptr()) }
     }
 }
 
@@ -295,9 +322,9 @@ pub enum MapsName<'a> {
     /// The path of the mapped file.
     File(&'a Path),
     /// A `printf()` format with one `%s` (`"[anon:%s]"`), and its argument.
-    Format(&'a crate::str::CStr, &'a crate::str::CStr),
+    Format(CStrPtr<'a>, CStrPtr<'a>),
     /// A fixed label (`"[heap]"`, `"[vdso]"`, ...).
-    Label(&'a crate::str::CStr),
+    Label(CStrPtr<'a>),
 }
 
 #[cfg(CONFIG_PROCESS_VM_GETINFO)]
@@ -313,8 +340,8 @@ impl MapsName<'_> {
                 // SAFETY: The path is valid while borrowed.
                 unsafe { ((*p).mnt as usize, (*p).dentry as usize) }
             }
-            MapsName::Format(f, a) => (f.as_char_ptr() as usize, a.as_char_ptr() as usize),
-            MapsName::Label(l) => (1, l.as_char_ptr() as usize),
+            MapsName::Format(f, a) => (f.addr(), a.addr()),
+            MapsName::Label(l) => (1, l.addr()),
         }
     }
 
@@ -326,11 +353,11 @@ impl MapsName<'_> {
             MapsName::None => concat(buf, &[]),
             MapsName::File(p) => p.render(buf),
             MapsName::Format(f, a) => {
-                let f = f.as_bytes();
+                let f = f.get().as_bytes();
                 let at = f.windows(2).position(|w| w == b"%s").ok_or(EINVAL)?;
-                concat(buf, &[&f[..at], a.as_bytes(), &f[at + 2..]])
+                concat(buf, &[&f[..at], a.get().as_bytes(), &f[at + 2..]])
             }
-            MapsName::Label(l) => concat(buf, &[l.as_bytes()]),
+            MapsName::Label(l) => concat(buf, &[l.get().as_bytes()]),
         }
     }
 }

@@ -3,6 +3,7 @@
  * process_vm_getinfo_bench N...: the cost of reading the whole memory map of
  * a process with N VMAs, three ways:
  *   getinfo   one process_vm_getinfo() call, every attribute and every name
+ *             (and getinfo_range_only: start and end only, the walk's floor)
  *   maps      read all of /proc/PID/maps (read only, no parsing)
  *   procmap   a PROCMAP_QUERY ioctl loop over all VMAs, names included
  * Prints "bench: NAME VALUE UNIT" lines for scripts/bench. Meant to run under
@@ -166,7 +167,7 @@ static void report(const char *what, int nr, double ns, int vmas)
 
 static void run(int nr)
 {
-	double t[3][ROUNDS];
+	double t[4][ROUNDS];
 	struct snap s = { 0 };
 	int release, pidfd, vmas, r, status, have = have_getinfo();
 	pid_t pid = start_target(nr, &release);
@@ -194,14 +195,21 @@ static void run(int nr)
 			exit(1);
 		}
 		t[2][r] = now_ns() - t0;
+		/* The floor: the walk and the copy, no attribute to compute. */
+		t0 = now_ns();
+		if (have && snap_take(&s, pidfd, VMGI_RANGE, 0, UINT64_MAX))
+			exit(1);
+		t[3][r] = now_ns() - t0;
 	}
 	if (have && (int)s.n != vmas) {
 		printf("# process_vm_getinfo: %u records for %d VMAs\n", s.n, vmas);
 		exit(1);
 	}
 	printf("# target: %d VMAs, strings %u bytes\n", vmas, s.args.strings_size);
-	if (have)
+	if (have) {
 		report("getinfo", nr, median(t[0], ROUNDS), vmas);
+		report("getinfo_range_only", nr, median(t[3], ROUNDS), vmas);
+	}
 	report("maps_read", nr, median(t[1], ROUNDS), vmas);
 	report("procmap_query", nr, median(t[2], ROUNDS), vmas);
 	close(release);
