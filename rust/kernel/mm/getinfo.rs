@@ -414,7 +414,7 @@ impl<'a> Walker<'a> {
             } else {
                 (bindings::VMGI_NO_NAME, 0)
             };
-            // Filled in place: a record is a fifth of what a VMA costs to copy around.
+            // Filled where copy_out() reads it, not built elsewhere and copied.
             fill(&mut self.records[self.nrec], self.mask, vma, name);
             self.nrec += 1;
         }
