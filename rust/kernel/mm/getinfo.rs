@@ -354,10 +354,6 @@ impl<'a> Walker<'a> {
         })
     }
 
-    fn wants(&self, attr: u32) -> bool {
-        self.mask & attr as u64 != 0
-    }
-
     /// Walks the whole range once, a chunk per hold of the lock.
     fn walk(&mut self, mm: &MmUser) -> core::result::Result<Totals, Stop> {
         self.names.clear();
@@ -405,7 +401,7 @@ impl<'a> Walker<'a> {
             if self.nrec == CHUNK_VMAS {
                 return Ok(Some(vma.start()));
             }
-            let name = if self.wants(bindings::VMGI_NAME) {
+            let name = if wants(self.mask, bindings::VMGI_NAME) {
                 match self.name(vma, strings_at)? {
                     Some(n) => n,
                     // No room left for its text in this chunk.
@@ -487,10 +483,15 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// Whether `mask` asks for the attribute `attr` (a `VMGI_*` bit).
+fn wants(mask: u64, attr: u32) -> bool {
+    mask & attr as u64 != 0
+}
+
 /// Writes the record of `vma` with the attributes of `mask` and the name at
 /// `name` (offset and length in the string buffer).
 fn fill(r: &mut Record, mask: u64, vma: &VmaRead, name: (u32, u32)) {
-    let wants = |attr: u32| mask & attr as u64 != 0;
+    let want = |attr| wants(mask, attr);
     let flags = vma.flags();
     *r = Record {
         start: vma.start() as u64,
@@ -499,16 +500,16 @@ fn fill(r: &mut Record, mask: u64, vma: &VmaRead, name: (u32, u32)) {
         name_len: name.1,
         ..Default::default()
     };
-    if wants(bindings::VMGI_PROT) {
+    if want(bindings::VMGI_PROT) {
         r.prot = uapi_prot(flags);
     }
-    if wants(bindings::VMGI_VM_FLAGS) {
+    if want(bindings::VMGI_VM_FLAGS) {
         r.vm_flags = uapi_vm_flags(flags);
     }
-    if wants(bindings::VMGI_OFFSET) && vma.is_file() {
+    if want(bindings::VMGI_OFFSET) && vma.is_file() {
         r.offset = (vma.pgoff() as u64) << bindings::PAGE_SIZE.trailing_zeros();
     }
-    if wants(bindings::VMGI_INODE) {
+    if want(bindings::VMGI_INODE) {
         if let Some((dev, ino)) = vma.dev_ino() {
             r.dev_major = dev >> bindings::MINORBITS;
             r.dev_minor = dev & ((1 << bindings::MINORBITS) - 1);
@@ -516,16 +517,16 @@ fn fill(r: &mut Record, mask: u64, vma: &VmaRead, name: (u32, u32)) {
         }
     }
     #[cfg(CONFIG_ANON_VMA_NAME)]
-    if wants(bindings::VMGI_NAME_ID) {
+    if want(bindings::VMGI_NAME_ID) {
         r.name_id = vma.anon_name().map_or(0, |n| n.id());
     }
-    if wants(bindings::VMGI_ANON_VMA) && vma.has_anon_vma() {
+    if want(bindings::VMGI_ANON_VMA) && vma.has_anon_vma() {
         r.attrs |= bindings::VMGI_VMA_ANON_VMA;
     }
-    if wants(bindings::VMGI_FILE) && vma.is_file() {
+    if want(bindings::VMGI_FILE) && vma.is_file() {
         r.attrs |= bindings::VMGI_VMA_FILE;
     }
-    if wants(bindings::VMGI_PAGE_SIZE) {
+    if want(bindings::VMGI_PAGE_SIZE) {
         r.page_shift = vma.page_size().trailing_zeros();
     }
 }
