@@ -5,6 +5,7 @@
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/sched.h>
+#include <linux/uaccess.h>
 
 #ifdef CONFIG_VMA_LAYOUT_SEQ /* the only user of kernel::mm::vma yet */
 int rust_helper_mmap_read_lock_killable(struct mm_struct *mm)
@@ -42,5 +43,13 @@ unsigned long rust_helper_vma_page_size(struct vm_area_struct *vma)
 void rust_helper_cond_resched(void)
 {
 	cond_resched();
+}
+#endif
+
+#ifdef CONFIG_PROCESS_VM_MADVISE
+unsigned long rust_helper_untagged_addr_remote(struct mm_struct *mm,
+					       unsigned long addr)
+{
+	return untagged_addr_remote(mm, addr);
 }
 #endif

@@ -543,29 +543,6 @@ fn as_bytes<T: AsBytes>(s: &[T]) -> &[u8] {
     unsafe { core::slice::from_raw_parts(s.as_ptr().cast(), core::mem::size_of_val(s)) }
 }
 
-/// Reads an extensible argument block: `EINVAL` if `size` is smaller than the
-/// first version, `E2BIG` if it is larger than a page or if bytes this kernel
-/// does not know are non-zero, `EFAULT` if it cannot be read.
-fn read_args(uargs: UserPtr, size: usize) -> Result<Args> {
-    if size < size_of::<Args>() {
-        return Err(EINVAL);
-    }
-    if size > bindings::PAGE_SIZE {
-        return Err(E2BIG);
-    }
-    let mut r = UserSlice::new(uargs, size).reader();
-    let args = r.read::<Args>()?;
-    let mut chunk = [0u8; 64];
-    while !r.is_empty() {
-        let n = r.len().min(chunk.len());
-        r.read_slice(&mut chunk[..n])?;
-        if chunk[..n].iter().any(|&b| b != 0) {
-            return Err(E2BIG);
-        }
-    }
-    Ok(args)
-}
-
 /// `process_vm_getinfo(pidfd, uargs, size, flags)`; returns the number of
 /// records. The errors are those of
 /// `Documentation/userspace-api/process_vm_getinfo.rst`.
@@ -573,7 +550,7 @@ pub fn process_vm_getinfo(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -
     if flags != 0 {
         return Err(EINVAL);
     }
-    let mut args = read_args(uargs, size)?;
+    let mut args: Args = crate::mm::read_ext_args(uargs, size)?;
     check_args(&args)?;
     let mm = MmUser::from_pidfd(pidfd)?;
     let mask = (args.mask | bindings::VMGI_RANGE as u64) & SUPPORTED;

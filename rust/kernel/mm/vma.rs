@@ -73,6 +73,13 @@ impl MmUser {
         unsafe { (*self.as_ptr()).__bindgen_anon_1.vma_layout_mm_id }
     }
 
+    /// Whether this is the address space of the calling task.
+    pub fn is_current(&self) -> bool {
+        // SAFETY: `get_current()` returns the running task, which stays valid while it runs;
+        // only the task itself changes its `mm` field (exec, exit), and it is here instead.
+        unsafe { (*bindings::get_current()).mm == self.as_ptr() }
+    }
+
     /// Takes the mmap lock for reading; fails with `EINTR` if a fatal signal
     /// comes while waiting.
     pub fn read_lock(&self) -> Result<MmapReadGuard<'_>> {
@@ -126,6 +133,49 @@ impl<'a> MmapReadGuard<'a> {
             end,
             _guard: PhantomData,
         }
+    }
+}
+
+#[cfg(CONFIG_PROCESS_VM_MADVISE)]
+impl MmapReadGuard<'_> {
+    /// `addr` without the tag bits the address space ignores (arm64 TBI,
+    /// x86 LAM), as the address `madvise()` works on.
+    pub fn untagged_addr(&self, addr: usize) -> usize {
+        // SAFETY: The mm is valid and its lock held (type invariants), as
+        // `untagged_addr_remote()` asks.
+        unsafe { bindings::untagged_addr_remote(self.mm.as_ptr(), addr) }
+    }
+
+    /// Lets other tasks run if this one should give way; the lock stays held
+    /// (sleeping with a read lock of the mmap lock is allowed).
+    pub fn cond_resched(&self) {
+        // SAFETY: `cond_resched()` may be called from any sleepable context, which a holder
+        // of the mmap lock (a sleeping lock) is in.
+        unsafe { bindings::cond_resched() };
+    }
+
+    /// Applies `advice` to the VMAs of `[start, end)` without ever dropping
+    /// the lock. Every VMA of the range is checked first with
+    /// [`VmaRead::madvise_check`]; if one fails, nothing is advised and that
+    /// error is returned. A gap is `ENOMEM` (after the rest was advised) as
+    /// for `madvise()`, unless the advice has a filter.
+    pub fn madvise(&self, start: usize, end: usize, advice: crate::mm::madvise::Advice) -> Result {
+        for vma in self.vmas(start, end) {
+            vma.madvise_check(advice)?;
+        }
+        // SAFETY: The mm is valid and its lock held for reading (type invariants). Every VMA
+        // of the range accepts the advice under the lock (checked just above; VMAs do not
+        // change while the lock is held), so `madvise_locked()` does not drop it and every
+        // `VmaRead` borrowed from this guard stays valid.
+        to_result(unsafe {
+            bindings::madvise_locked(
+                self.mm.as_ptr(),
+                start,
+                end,
+                advice.behavior(),
+                advice.filter(),
+            )
+        })
     }
 }
 
@@ -247,6 +297,22 @@ impl VmaRead {
     pub fn page_size(&self) -> usize {
         // SAFETY: The VMA is valid (type invariant); the function only reads it.
         unsafe { bindings::vma_page_size(self.0.get()) }
+    }
+
+    /// Whether `advice` would be applied to this VMA under the mmap lock:
+    /// `Ok(true)` if so, `Ok(false)` if its filter leaves the VMA out,
+    /// `EINVAL` if `madvise()` would fail on it (`MADV_COLD` or
+    /// `MADV_PAGEOUT` on locked, PFN-mapped or hugetlb memory) and
+    /// `EOPNOTSUPP` if the advice would drop the lock (`MADV_WILLNEED` reading
+    /// a file ahead).
+    #[cfg(CONFIG_PROCESS_VM_MADVISE)]
+    pub fn madvise_check(&self, advice: crate::mm::madvise::Advice) -> Result<bool> {
+        // SAFETY: The VMA is valid and its mmap lock held (type invariant); the function only
+        // reads the VMA and its file.
+        let r = unsafe {
+            bindings::madvise_check_vma(self.0.get(), advice.behavior(), advice.filter())
+        };
+        to_result(r).map(|()| r > 0)
     }
 
     /// The name object given to the VMA with `prctl(PR_SET_VMA_ANON_NAME)`.

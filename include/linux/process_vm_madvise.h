@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * process_vm_madvise(2): what mm/process_vm_madvise.rs needs from C.
+ */
+#ifndef _LINUX_PROCESS_VM_MADVISE_H
+#define _LINUX_PROCESS_VM_MADVISE_H
+
+#include <linux/madvise_filter.h>
+#include <linux/uio.h>
+#include <uapi/linux/process_vm_madvise.h>
+
+struct mm_struct;
+struct vm_area_struct;
+
+/*
+ * madvise_check_vma - what applying advice under the mmap_lock would do to a VMA
+ * @vma: a VMA of an mm whose mmap_lock the caller holds for reading
+ * @behavior: MADV_COLD, MADV_PAGEOUT or MADV_WILLNEED
+ * @filter: 0, MADV_ANONYMOUS_FILTER or MADV_FILE_FILTER
+ *
+ * Returns 1 if the advice would be applied to @vma, 0 if @filter skips it,
+ * -EINVAL if madvise() would fail on it, or -EOPNOTSUPP if applying it would
+ * drop the mmap_lock (MADV_WILLNEED reading a file ahead). (mm/madvise.c)
+ */
+int madvise_check_vma(struct vm_area_struct *vma, int behavior, int filter);
+
+/*
+ * madvise_locked - apply advice to [start, end) of @mm, under the caller's
+ * read hold of its mmap_lock, for VMAs madvise_check_vma() accepted: the
+ * lock is never dropped. Returns 0 or -errno. (mm/madvise.c)
+ */
+int madvise_locked(struct mm_struct *mm, unsigned long start,
+		   unsigned long end, int behavior, int filter);
+
+/* The system call, in Rust. */
+long do_process_vm_madvise(int pidfd, const struct process_vm_madvise_args __user *uargs,
+			   size_t usize, unsigned int flags);
+
+#endif /* _LINUX_PROCESS_VM_MADVISE_H */

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * process_vm_madvise(2): advice to a process's memory, applied only if its
+ * VMA layout is still the one a process_vm_getinfo(2) snapshot saw.
+ *
+ *   long process_vm_madvise(int pidfd, const struct process_vm_madvise_args *args,
+ *                           size_t size, unsigned int flags);
+ *
+ * Returns the sum of the lengths of the ranges (as process_madvise() does
+ * when it advises them all), or -1 with errno; -ESTALE if the layout token
+ * is not current, in which case nothing was advised.
+ * See Documentation/userspace-api/process_vm_madvise.rst.
+ */
+#ifndef _UAPI_LINUX_PROCESS_VM_MADVISE_H
+#define _UAPI_LINUX_PROCESS_VM_MADVISE_H
+
+#include <linux/types.h>
+
+struct process_vm_madvise_args {
+	__aligned_u64 ranges;	/* in: const struct iovec *, as process_madvise() */
+	__u64 nr_ranges;	/* in: at most UIO_MAXIOV (1024) */
+	__s32 advice;		/* in: MADV_COLD, MADV_PAGEOUT or MADV_WILLNEED,
+				 *     with MADV_ANONYMOUS_FILTER or MADV_FILE_FILTER */
+	__u32 __reserved;	/* must be zero */
+	__u64 mm_id;		/* in: the layout token of process_vm_getinfo(): */
+	__u64 seq;		/*     the address space and its sequence number */
+};
+
+#define PROCESS_VM_MADVISE_ARGS_SIZE_VER0	40	/* sizeof first published struct */
+
+#endif /* _UAPI_LINUX_PROCESS_VM_MADVISE_H */

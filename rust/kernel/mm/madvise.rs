@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `process_vm_madvise(2)`: advice to another process's memory, applied only
+//! if its VMA layout is the one a `process_vm_getinfo(2)` snapshot saw.
+//!
+//! UAPI header:
+//! [`include/uapi/linux/process_vm_madvise.h`](srctree/include/uapi/linux/process_vm_madvise.h)
+//!
+//! Everything is decided under one read hold of the target's mmap lock: the
+//! layout token is compared, then every range is checked (gaps, VMAs the
+//! advice cannot apply to, advice that would have to drop the lock), and only
+//! then is the advice applied, range after range, without the lock ever being
+//! dropped. A writer (`mmap()`, `munmap()`, `mprotect()`, ...) needs the lock
+//! for writing, so the layout the token named is the one advised: all of it,
+//! or, if anything is wrong, none of it.
+
+use crate::{
+    alloc::{flags::GFP_KERNEL, KVec},
+    bindings,
+    error::{code::*, Error, Result},
+    mm::vma::{MmUser, MmapReadGuard},
+    types::FromBytes,
+    uaccess::{UserPtr, UserSlice},
+};
+use core::mem::size_of;
+
+/// The argument block of the system call.
+pub type Args = bindings::process_vm_madvise_args;
+
+// SAFETY: `Args` has only integer fields, which take any bit pattern.
+unsafe impl FromBytes for Args {}
+
+crate::static_assert!(size_of::<Args>() == bindings::PROCESS_VM_MADVISE_ARGS_SIZE_VER0 as usize);
+
+/// The most ranges one call takes: `UIO_MAXIOV`, as for `process_madvise()`.
+pub const MAX_RANGES: usize = bindings::UIO_MAXIOV as usize;
+
+/// Bytes of one `struct iovec` on this (64-bit) architecture.
+const IOVEC_SIZE: usize = 2 * size_of::<usize>();
+
+/// `ESTALE`: the layout token is not the target's current one.
+fn estale() -> Error {
+    Error::from_errno(-(bindings::ESTALE as i32))
+}
+
+/// `EOPNOTSUPP`: the advice cannot be applied without dropping the lock.
+fn eopnotsupp() -> Error {
+    Error::from_errno(-(bindings::EOPNOTSUPP as i32))
+}
+
+/// Whether the caller has `cap` in the initial user namespace (`capable()`).
+fn capable(cap: u32) -> bool {
+    // SAFETY: `capable()` may be called by any task in process context; it reads the task's
+    // credentials and records the use of the capability.
+    unsafe { bindings::capable(cap as i32) }
+}
+
+/// Advice this call accepts: `MADV_COLD`, `MADV_PAGEOUT` or `MADV_WILLNEED`,
+/// and at most one filter bit.
+///
+/// # Invariants
+///
+/// `behavior` is one of the three advice values and `filter` is 0, or, with
+/// `CONFIG_MADVISE_FILTER`, exactly one of `MADV_ANONYMOUS_FILTER` and
+/// `MADV_FILE_FILTER`.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::bindings::*;
+/// use kernel::mm::madvise::Advice;
+///
+/// let cold = Advice::parse(MADV_COLD as i32).unwrap();
+/// assert_eq!((cold.behavior(), cold.filter()), (MADV_COLD as i32, 0));
+/// let anon = (MADV_PAGEOUT | MADV_ANONYMOUS_FILTER) as i32;
+/// assert_eq!(Advice::parse(anon).is_ok(), cfg!(CONFIG_MADVISE_FILTER));
+/// let both = (MADV_PAGEOUT | MADV_ANONYMOUS_FILTER | MADV_FILE_FILTER) as i32;
+/// assert_eq!(Advice::parse(both).unwrap_err().to_errno(), -(EINVAL as i32));
+/// assert_eq!(Advice::parse(MADV_DONTNEED as i32).unwrap_err().to_errno(), -(EINVAL as i32));
+/// assert_eq!(Advice::parse(-1).unwrap_err().to_errno(), -(EINVAL as i32));
+/// let collapse = Advice::parse(MADV_COLLAPSE as i32).unwrap_err();
+/// assert_eq!(collapse.to_errno(), -(EOPNOTSUPP as i32));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Advice {
+    behavior: i32,
+    filter: i32,
+}
+
+impl Advice {
+    /// Parses the `advice` argument. `EINVAL` for advice `process_madvise()`
+    /// does not take, for both filter bits, or for a filter bit without
+    /// `CONFIG_MADVISE_FILTER`; `EOPNOTSUPP` for `MADV_COLLAPSE`, which drops
+    /// the mmap lock to allocate and copy huge pages, so that it could not be
+    /// all or nothing.
+    pub fn parse(advice: i32) -> Result<Self> {
+        let filters = (bindings::MADV_ANONYMOUS_FILTER | bindings::MADV_FILE_FILTER) as i32;
+        let filter = advice & filters;
+        let behavior = advice & !filters;
+        if filter == filters || (filter != 0 && !cfg!(CONFIG_MADVISE_FILTER)) {
+            return Err(EINVAL);
+        }
+        match u32::try_from(behavior) {
+            Ok(bindings::MADV_COLD | bindings::MADV_PAGEOUT | bindings::MADV_WILLNEED) => {
+                // INVARIANT: Checked just above.
+                Ok(Self { behavior, filter })
+            }
+            Ok(bindings::MADV_COLLAPSE) => Err(eopnotsupp()),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// The advice without its filter bit.
+    pub fn behavior(&self) -> i32 {
+        self.behavior
+    }
+
+    /// The filter bit, or 0.
+    pub fn filter(&self) -> i32 {
+        self.filter
+    }
+}
+
+/// One range of the caller, as `madvise()` takes it: a page-aligned start and
+/// a length rounded up to whole pages, not wrapping around.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{bindings::PAGE_SIZE, error::code::EINVAL, mm::madvise::Range};
+///
+/// let r = Range::new(3 * PAGE_SIZE, 1).unwrap().unwrap();
+/// assert_eq!((r.start(), r.len()), (3 * PAGE_SIZE, PAGE_SIZE));
+/// assert!(Range::new(PAGE_SIZE, 0).unwrap().is_none());
+/// assert_eq!(Range::new(PAGE_SIZE + 1, 1), Err(EINVAL));
+/// assert_eq!(Range::new(usize::MAX & !(PAGE_SIZE - 1), 2 * PAGE_SIZE), Err(EINVAL));
+/// assert_eq!(Range::new(0, usize::MAX), Err(EINVAL));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Range {
+    start: usize,
+    len: usize,
+}
+
+impl Range {
+    /// Checks one `struct iovec`; `None` for an empty one, which advises
+    /// nothing. `EINVAL` if the start is not page-aligned, if the length is
+    /// larger than `ssize_t` allows (as `import_iovec()` says) or if the
+    /// range wraps around.
+    pub fn new(start: usize, len: usize) -> Result<Option<Self>> {
+        let page = bindings::PAGE_SIZE;
+        if start % page != 0 || isize::try_from(len).is_err() {
+            return Err(EINVAL);
+        }
+        let len = len.checked_next_multiple_of(page).ok_or(EINVAL)?;
+        if len == 0 {
+            return Ok(None);
+        }
+        start.checked_add(len).ok_or(EINVAL)?;
+        Ok(Some(Self { start, len }))
+    }
+
+    /// The first address.
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    /// The length, a whole number of pages.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The range in the target, `[start, end)`, without the tag bits that
+    /// its address space ignores (arm64 TBI, x86 LAM), as `madvise()` does.
+    fn bounds(&self, guard: &MmapReadGuard<'_>) -> (usize, usize) {
+        let start = guard.untagged_addr(self.start);
+        (start, start.saturating_add(self.len))
+    }
+}
+
+/// Reads the caller's `struct iovec` array: the ranges, and the sum of the
+/// lengths as given (the return value of a successful call).
+fn read_ranges(uptr: u64, count: u64) -> Result<(KVec<Range>, usize)> {
+    let count = usize::try_from(count)
+        .ok()
+        .filter(|&n| n <= MAX_RANGES)
+        .ok_or(EINVAL)?;
+    let mut raw = KVec::<u8>::new();
+    UserSlice::new(uptr as UserPtr, count * IOVEC_SIZE).read_all(&mut raw, GFP_KERNEL)?;
+    let mut ranges = KVec::with_capacity(count, GFP_KERNEL)?;
+    let mut total = 0usize;
+    for iov in raw.chunks_exact(IOVEC_SIZE) {
+        let (base, len) = iov.split_at(size_of::<usize>());
+        // The chunks are exactly two words long, so both conversions succeed.
+        let base = usize::from_ne_bytes(base.try_into().map_err(|_| EINVAL)?);
+        let len = usize::from_ne_bytes(len.try_into().map_err(|_| EINVAL)?);
+        if let Some(r) = Range::new(base, len)? {
+            ranges.push(r, GFP_KERNEL)?;
+        }
+        total = total
+            .checked_add(len)
+            .filter(|&t| isize::try_from(t).is_ok())
+            .ok_or(EINVAL)?;
+    }
+    Ok((ranges, total))
+}
+
+/// Checks that `advice` can be applied to every VMA of `[start, end)` under
+/// the lock: `ENOMEM` for a gap (unless a filter makes the range a search),
+/// `EINVAL` for a VMA the advice cannot apply to, `EOPNOTSUPP` for one it
+/// would have to drop the lock for.
+fn check_range(guard: &MmapReadGuard<'_>, start: usize, end: usize, advice: Advice) -> Result {
+    let mut at = start;
+    for vma in guard.vmas(start, end) {
+        if vma.start() > at && advice.filter() == 0 {
+            return Err(ENOMEM);
+        }
+        vma.madvise_check(advice)?;
+        at = vma.end();
+    }
+    if at < end && advice.filter() == 0 {
+        return Err(ENOMEM);
+    }
+    Ok(())
+}
+
+/// `process_vm_madvise(pidfd, uargs, size, flags)`; returns the sum of the
+/// lengths of the ranges. The errors are those of
+/// `Documentation/userspace-api/process_vm_madvise.rst`.
+pub fn process_vm_madvise(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -> Result<isize> {
+    if flags != 0 {
+        return Err(EINVAL);
+    }
+    let args: Args = crate::mm::read_ext_args(uargs, size)?;
+    if args.__reserved != 0 {
+        return Err(EINVAL);
+    }
+    let advice = Advice::parse(args.advice)?;
+    let (ranges, total) = read_ranges(args.ranges, args.nr_ranges)?;
+    let mm = MmUser::from_pidfd(pidfd)?;
+    // Influencing another process's performance needs CAP_SYS_NICE, as for
+    // `process_madvise()`.
+    if !mm.is_current() && !capable(bindings::CAP_SYS_NICE) {
+        return Err(EPERM);
+    }
+    let guard = mm.read_lock()?;
+    if mm.layout_id() != args.mm_id || guard.layout_seq() != args.seq {
+        return Err(estale());
+    }
+    for r in ranges.iter() {
+        let (start, end) = r.bounds(&guard);
+        check_range(&guard, start, end, advice)?;
+        guard.cond_resched();
+    }
+    // Nothing can fail from here on: every VMA was checked, and none of the
+    // checks depend on what the advice changes (pages, not VMAs).
+    for r in ranges.iter() {
+        let (start, end) = r.bounds(&guard);
+        guard.madvise(start, end, advice)?;
+    }
+    Ok(total as isize)
+}
