@@ -1,0 +1,847 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * process_vm_madvise() and the madvise filter bits, with swap on zram so
+ * that advice has a visible effect: a current token advises every range, a
+ * stale one (after each kind of layout change) advises nothing, a manager
+ * racing a target that keeps remapping never advises a mapping made after
+ * its snapshot, the filters pick the right VMAs with all three calls, and
+ * every bad input gets its errno with nothing advised. Tests of a feature
+ * the running kernel lacks skip.
+ */
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <time.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "../kselftest_harness.h"
+#include "process_vm_madvise.h"
+
+#ifndef PR_SET_VMA
+#define PR_SET_VMA		0x53564d41
+#define PR_SET_VMA_ANON_NAME	0
+#endif
+
+static const char absent[] = "process_vm_madvise() not in this kernel";
+static const char no_filters[] = "madvise filters not in this kernel";
+
+static long psize;
+
+static void __attribute__((constructor)) init_psize(void)
+{
+	psize = sysconf(_SC_PAGESIZE);
+}
+
+/* Anonymous memory, every page written. */
+static char *anon(size_t pages)
+{
+	char *p = mmap(NULL, pages * psize, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p != MAP_FAILED)
+		memset(p, 0x5a, pages * psize);
+	return p;
+}
+
+static int self_pidfd(void)
+{
+	return sys_pidfd_open(getpid());
+}
+
+/*
+ * Pages a process has just faulted in wait in a per-CPU batch before they
+ * reach the LRU lists, and MADV_PAGEOUT drains only the caller's CPU: run
+ * the target and the caller (which are forked from here) on one CPU.
+ */
+static void one_cpu(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* ---- A current token advises everything, and the effect shows ---- */
+
+TEST(current_token_pages_out_and_in)
+{
+	const size_t n = 64;
+	char *a = anon(n), *b = anon(n);
+	struct iovec iov[2] = { { a, n * psize }, { b, n * psize } };
+	uint64_t id, seq;
+	int pidfd = self_pidfd();
+
+	if (!have_vm_madvise())
+		SKIP(return, absent);
+	if (ensure_swap())
+		SKIP(return, "no swap on zram");
+	ASSERT_GE(pidfd, 0);
+	ASSERT_EQ(0, layout_token(pidfd, &id, &seq));
+	EXPECT_EQ(2 * n * psize, vm_madvise(pidfd, iov, 2, MADV_PAGEOUT, id, seq));
+	EXPECT_EQ(0, resident(a, n * psize));
+	EXPECT_EQ(0, resident(b, n * psize));
+	/* Paging out is not a layout change: the token still holds. */
+	EXPECT_EQ(2 * n * psize, vm_madvise(pidfd, iov, 2, MADV_WILLNEED, id, seq));
+	EXPECT_EQ(n, resident(a, n * psize));
+	EXPECT_EQ(n, resident(b, n * psize));
+	EXPECT_EQ(0x5a, a[n * psize - 1]);
+	close(pidfd);
+}
+
+/* Another process, advised by one that has CAP_SYS_NICE (the test runs as root). */
+TEST(other_process)
+{
+	const size_t n = 32;
+	char *a = anon(n);
+	struct iovec iov = { a, n * psize };
+	int go[2], done[2], pidfd, status;
+	uint64_t id, seq;
+	pid_t pid;
+	char c;
+
+	if (!have_vm_madvise())
+		SKIP(return, absent);
+	if (ensure_swap())
+		SKIP(return, "no swap on zram");
+	one_cpu();
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(done));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		memset(a, 1, n * psize);	/* its own copy, resident */
+		if (write(done[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(10);
+		_exit(resident(a, n * psize) == 0 ? 0 : 11);
+	}
+	ASSERT_EQ(1, read(done[0], &c, 1));
+	pidfd = sys_pidfd_open(pid);
+	ASSERT_GE(pidfd, 0);
+	ASSERT_EQ(0, layout_token(pidfd, &id, &seq));
+	EXPECT_EQ(n * psize, vm_madvise(pidfd, &iov, 1, MADV_PAGEOUT, id, seq));
+	/* The caller's own pages are another copy and stay. */
+	EXPECT_EQ(n, resident(a, n * psize));
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(pidfd);
+}
+
+/* ---- A stale token advises nothing ---- */
+
+FIXTURE(stale)
+{
+	int pidfd;
+	size_t n;
+	char *target;	/* the pages advised */
+	char *other;	/* pages the layout changes act on */
+	uint64_t id, seq;
+};
+
+FIXTURE_VARIANT(stale)
+{
+	void (*change)(FIXTURE_DATA(stale) *self);
+};
+
+static void op_mmap(FIXTURE_DATA(stale) *self)
+{
+	mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+static void op_munmap(FIXTURE_DATA(stale) *self)
+{
+	munmap(self->other, psize);
+}
+
+static void op_mprotect(FIXTURE_DATA(stale) *self)
+{
+	mprotect(self->other, psize, PROT_READ);
+}
+
+static void op_mremap(FIXTURE_DATA(stale) *self)
+{
+	mremap(self->other, 2 * psize, psize, 0);
+}
+
+static void op_mlock(FIXTURE_DATA(stale) *self)
+{
+	mlock(self->other, psize);
+}
+
+static void op_dontfork(FIXTURE_DATA(stale) *self)
+{
+	madvise(self->other, psize, MADV_DONTFORK);
+}
+
+static void op_name(FIXTURE_DATA(stale) *self)
+{
+	prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)self->other, psize,
+	      (unsigned long)"stale");
+}
+
+/* The race itself: the very range unmapped and mapped again, and written. */
+static void op_remap_target(FIXTURE_DATA(stale) *self)
+{
+	mmap(self->target, self->n * psize, PROT_READ | PROT_WRITE,
+	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	memset(self->target, 0x33, self->n * psize);
+}
+
+FIXTURE_VARIANT_ADD(stale, mmap) { .change = op_mmap };
+FIXTURE_VARIANT_ADD(stale, munmap) { .change = op_munmap };
+FIXTURE_VARIANT_ADD(stale, mprotect) { .change = op_mprotect };
+FIXTURE_VARIANT_ADD(stale, mremap) { .change = op_mremap };
+FIXTURE_VARIANT_ADD(stale, mlock) { .change = op_mlock };
+FIXTURE_VARIANT_ADD(stale, madv_dontfork) { .change = op_dontfork };
+FIXTURE_VARIANT_ADD(stale, prctl_name) { .change = op_name };
+FIXTURE_VARIANT_ADD(stale, remap_target) { .change = op_remap_target };
+
+FIXTURE_SETUP(stale)
+{
+	self->pidfd = -1;
+	if (!have_vm_madvise())
+		SKIP(return, absent);
+	if (ensure_swap())
+		SKIP(return, "no swap on zram");
+	self->n = 16;
+	self->target = anon(self->n);
+	self->other = anon(4);
+	ASSERT_NE(MAP_FAILED, self->target);
+	ASSERT_NE(MAP_FAILED, self->other);
+	self->pidfd = self_pidfd();
+	ASSERT_GE(self->pidfd, 0);
+	ASSERT_EQ(0, layout_token(self->pidfd, &self->id, &self->seq));
+}
+
+FIXTURE_TEARDOWN(stale)
+{
+	if (self->pidfd >= 0)
+		close(self->pidfd);
+}
+
+TEST_F(stale, nothing_advised)
+{
+	struct iovec iov = { self->target, self->n * psize };
+	uint64_t id, seq;
+
+	variant->change(self);
+	EXPECT_EQ(-ESTALE, vm_madvise(self->pidfd, &iov, 1, MADV_PAGEOUT,
+				      self->id, self->seq));
+	EXPECT_EQ(self->n, resident(self->target, self->n * psize));
+	/* A fresh token works. */
+	ASSERT_EQ(0, layout_token(self->pidfd, &id, &seq));
+	EXPECT_NE(self->seq, seq);
+	EXPECT_EQ(self->n * psize, vm_madvise(self->pidfd, &iov, 1, MADV_PAGEOUT, id, seq));
+	EXPECT_EQ(0, resident(self->target, self->n * psize));
+}
+
+/* A token of another address space, or none, is never current. */
+TEST(token_of_another_mm)
+{
+	char *a = anon(4);
+	struct iovec iov = { a, 4 * psize };
+	uint64_t id, seq, cid, cseq;
+	int pidfd = self_pidfd(), cfd, status;
+	pid_t pid;
+
+	if (!have_vm_madvise())
+		SKIP(return, absent);
+	ASSERT_GE(pidfd, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	cfd = sys_pidfd_open(pid);
+	ASSERT_GE(cfd, 0);
+	ASSERT_EQ(0, layout_token(pidfd, &id, &seq));
+	ASSERT_EQ(0, layout_token(cfd, &cid, &cseq));
+	EXPECT_NE(id, cid);
+	EXPECT_EQ(-ESTALE, vm_madvise(cfd, &iov, 1, MADV_COLD, id, seq));
+	EXPECT_EQ(-ESTALE, vm_madvise(pidfd, &iov, 1, MADV_COLD, cid, cseq));
+	EXPECT_EQ(-ESTALE, vm_madvise(pidfd, &iov, 1, MADV_COLD, 0, seq));
+	EXPECT_EQ(-ESTALE, vm_madvise(pidfd, &iov, 1, MADV_COLD, id, seq + 1));
+	EXPECT_EQ(4 * psize, vm_madvise(cfd, &iov, 1, MADV_COLD, cid, cseq));
+	/* No ranges: the token is still checked. */
+	EXPECT_EQ(0, vm_madvise(pidfd, NULL, 0, MADV_COLD, id, seq));
+	EXPECT_EQ(-ESTALE, vm_madvise(pidfd, NULL, 0, MADV_COLD, id, seq - 1));
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	close(cfd);
+	close(pidfd);
+}
+
+/* ---- The race: snapshot, then advise, while the target remaps ---- */
+
+#define GENERATIONS 65536
+
+struct race {
+	volatile int stop;
+	volatile int gen;				/* the target's current generation */
+	volatile unsigned char swapped[GENERATIONS];	/* target saw its pages go */
+	volatile unsigned char advised[GENERATIONS];	/* manager advised it */
+};
+
+/* The target: maps generation after generation at the same place. */
+static void race_target(struct race *r, char *at, size_t n)
+{
+	char name[32];
+	int g, i;
+
+	for (g = 1; g < GENERATIONS && !r->stop; g++) {
+		if (mmap(at, n * psize, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != at)
+			_exit(20);
+		snprintf(name, sizeof(name), "gen:%d", g);
+		prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)at,
+		      n * psize, (unsigned long)name);
+		memset(at, g, n * psize);
+		r->gen = g;
+		for (i = 0; i < 50000 && !r->stop; i++)
+			__asm__ __volatile__("" ::: "memory");
+		if (resident(at, n * psize) < (long)n)
+			r->swapped[g] = 1;
+	}
+	_exit(0);
+}
+
+/*
+ * The manager: snapshot the range, read the generation from the name, and
+ * advise. Returns the number of generations whose pages went without the
+ * manager having advised that very generation; counts successes and stale
+ * tokens. With checked == 0 it uses plain process_madvise() instead.
+ */
+static int race_run(int checked, double seconds, int *ok, int *stale)
+{
+	const size_t n = 8;
+	struct race *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char *at = mmap(NULL, n * psize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct iovec iov = { at, n * psize };
+	struct timespec t0, t;
+	struct snap s = { 0 };
+	int pidfd, status, g, bad = 0, iter = 0;
+	pid_t pid;
+
+	*ok = *stale = 0;
+	pid = fork();
+	if (pid == 0)
+		race_target(r, at, n);
+	pidfd = sys_pidfd_open(pid);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		long ret;
+
+		if (snap_take(&s, pidfd, VMGI_NAME, (uintptr_t)at, (uintptr_t)at + 1) ||
+		    s.n != 1 || sscanf(snap_name(&s, &s.vmas[0]), "[anon:gen:%d]", &g) != 1)
+			goto next;
+		/*
+		 * A manager takes a while to choose, and the target runs
+		 * meanwhile; every other time it is quick.
+		 */
+		if (++iter & 1)
+			usleep(100);
+		if (checked)
+			ret = vm_madvise(pidfd, &iov, 1, MADV_PAGEOUT,
+					 s.args.mm_id, s.args.seq);
+		else
+			ret = sys_process_madvise(pidfd, &iov, 1, MADV_PAGEOUT);
+		if (ret == (long)(n * psize)) {
+			r->advised[g] = 1;
+			++*ok;
+		} else if (ret == -ESTALE) {
+			++*stale;
+		}
+next:
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 < seconds);
+	r->stop = 1;
+	waitpid(pid, &status, 0);
+	for (g = 1; g < GENERATIONS; g++)
+		bad += r->swapped[g] && !r->advised[g];
+	snap_free(&s);
+	close(pidfd);
+	munmap(r, sizeof(*r));
+	munmap(at, n * psize);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? bad : -1;
+}
+
+TEST(race_never_advises_a_newer_mapping)
+{
+	int ok, stale, bad;
+
+	if (!have_vm_madvise())
+		SKIP(return, absent);
+	if (ensure_swap())
+		SKIP(return, "no swap on zram");
+	one_cpu();
+	/* For reference: the same loop with 6.12's process_madvise(). */
+	bad = race_run(0, 1.0, &ok, &stale);
+	TH_LOG("process_madvise: %d advised, %d generations paged out unasked", ok, bad);
+	bad = race_run(1, 2.0, &ok, &stale);
+	TH_LOG("process_vm_madvise: %d advised, %d stale, %d paged out unasked",
+	       ok, stale, bad);
+	EXPECT_EQ(0, bad);
+	EXPECT_GT(ok, 0);
+}
+
+/* ---- The filters ---- */
+
+/*
+ * A layout to filter, in one range: private anonymous, a memfd (shmem: a
+ * file), a gap, shared anonymous memory (a file too), locked anonymous
+ * memory (skipped by a filtered COLD/PAGEOUT), private anonymous again.
+ */
+FIXTURE(filters)
+{
+	size_t n;
+	char *base;
+	int memfd, pidfd;
+};
+
+FIXTURE_VARIANT(filters)
+{
+	int call;	/* 0 madvise(), 1 process_madvise(), 2 process_vm_madvise() */
+};
+
+FIXTURE_VARIANT_ADD(filters, madvise) { .call = 0 };
+FIXTURE_VARIANT_ADD(filters, process_madvise) { .call = 1 };
+FIXTURE_VARIANT_ADD(filters, process_vm_madvise) { .call = 2 };
+
+enum { ANON1, MEMFD, GAP, SHARED, LOCKED, ANON2, PARTS };
+
+static char *part(FIXTURE_DATA(filters) *self, int i)
+{
+	return self->base + i * self->n * psize;
+}
+
+FIXTURE_SETUP(filters)
+{
+	size_t len;
+	int i;
+
+	self->memfd = self->pidfd = -1;
+	if (!have_filters())
+		SKIP(return, no_filters);
+	if (variant->call == 2 && !have_vm_madvise())
+		SKIP(return, absent);
+	if (ensure_swap())
+		SKIP(return, "no swap on zram");
+	self->n = 8;
+	len = self->n * psize;
+	self->base = mmap(NULL, PARTS * len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->base);
+	self->memfd = memfd_create("filters", 0);
+	ASSERT_GE(self->memfd, 0);
+	ASSERT_EQ(0, ftruncate(self->memfd, len));
+	ASSERT_NE(MAP_FAILED, mmap(part(self, ANON1), len, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	ASSERT_NE(MAP_FAILED, mmap(part(self, MEMFD), len, PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_FIXED, self->memfd, 0));
+	ASSERT_EQ(0, munmap(part(self, GAP), len));
+	ASSERT_NE(MAP_FAILED, mmap(part(self, SHARED), len, PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	for (i = LOCKED; i <= ANON2; i++)
+		ASSERT_NE(MAP_FAILED, mmap(part(self, i), len, PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+	/* Different names keep the two anonymous neighbours apart. */
+	ASSERT_EQ(0, prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME,
+			   (unsigned long)part(self, ANON2), len, (unsigned long)"anon2"));
+	ASSERT_EQ(0, mlock(part(self, LOCKED), len));
+	for (i = 0; i < PARTS; i++)
+		if (i != GAP)
+			memset(part(self, i), i + 1, len);
+	self->pidfd = self_pidfd();
+	ASSERT_GE(self->pidfd, 0);
+}
+
+FIXTURE_TEARDOWN(filters)
+{
+	if (self->memfd >= 0) {
+		munmap(self->base, PARTS * self->n * psize);
+		close(self->memfd);
+	}
+	if (self->pidfd >= 0)
+		close(self->pidfd);
+}
+
+static long filtered(FIXTURE_DATA(filters) *self, int call, int advice)
+{
+	struct iovec iov = { self->base, PARTS * self->n * psize };
+	uint64_t id, seq;
+
+	switch (call) {
+	case 0:
+		return madvise(iov.iov_base, iov.iov_len, advice) ? -errno : 0;
+	case 1:
+		return sys_process_madvise(self->pidfd, &iov, 1, advice);
+	}
+	if (layout_token(self->pidfd, &id, &seq))
+		return -EIO;
+	return vm_madvise(self->pidfd, &iov, 1, advice, id, seq);
+}
+
+/* The return of a call that advised the whole range. */
+static long whole(FIXTURE_DATA(filters) *self, int call)
+{
+	return call == 0 ? 0 : (long)(PARTS * self->n * psize);
+}
+
+/* Bit i set: part i is fully resident. */
+static int residency(FIXTURE_DATA(filters) *self)
+{
+	int i, mask = 0;
+
+	for (i = 0; i < PARTS; i++)
+		if (i != GAP && resident(part(self, i), self->n * psize) == (long)self->n)
+			mask |= 1 << i;
+	return mask;
+}
+
+#define ALL_PARTS	((1 << ANON1) | (1 << MEMFD) | (1 << SHARED) | (1 << LOCKED) | (1 << ANON2))
+
+TEST_F(filters, anonymous_only)
+{
+	ASSERT_EQ(ALL_PARTS, residency(self));
+	EXPECT_EQ(whole(self, variant->call),
+		  filtered(self, variant->call, MADV_PAGEOUT | MADV_ANONYMOUS_FILTER));
+	EXPECT_EQ((1 << MEMFD) | (1 << SHARED) | (1 << LOCKED), residency(self));
+	EXPECT_EQ(0, resident(part(self, ANON1), self->n * psize));
+	EXPECT_EQ(0, resident(part(self, ANON2), self->n * psize));
+}
+
+TEST_F(filters, file_only)
+{
+	EXPECT_EQ(whole(self, variant->call),
+		  filtered(self, variant->call, MADV_PAGEOUT | MADV_FILE_FILTER));
+	EXPECT_EQ((1 << ANON1) | (1 << LOCKED) | (1 << ANON2), residency(self));
+	EXPECT_EQ(0, resident(part(self, MEMFD), self->n * psize));
+	EXPECT_EQ(0, resident(part(self, SHARED), self->n * psize));
+}
+
+TEST_F(filters, both_is_einval)
+{
+	EXPECT_EQ(-EINVAL, filtered(self, variant->call,
+				    MADV_PAGEOUT | MADV_ANONYMOUS_FILTER | MADV_FILE_FILTER));
+	EXPECT_EQ(ALL_PARTS, residency(self));
+}
+
+/*
+ * Without a filter, madvise() and process_madvise() fail at the locked part
+ * (-EINVAL, as in 6.12) after paging out what came before it;
+ * process_vm_madvise() finds the gap first and advises nothing at all.
+ */
+TEST_F(filters, none_fails)
+{
+	long ret = filtered(self, variant->call, MADV_PAGEOUT);
+
+	if (variant->call == 2) {
+		EXPECT_EQ(-ENOMEM, ret);
+		EXPECT_EQ(ALL_PARTS, residency(self));
+	} else {
+		EXPECT_EQ(-EINVAL, ret);
+		EXPECT_EQ((1 << LOCKED) | (1 << ANON2), residency(self));
+	}
+}
+
+/* One call over the whole address space pages out only anonymous memory. */
+TEST_F(filters, whole_address_space)
+{
+	/* The longest range an iovec may hold; it covers all of user space. */
+	struct iovec iov = { NULL, LONG_MAX & -psize };
+	uint64_t id, seq;
+	long ret;
+
+	switch (variant->call) {
+	case 0:
+		ret = madvise(NULL, iov.iov_len, MADV_PAGEOUT | MADV_ANONYMOUS_FILTER) ?
+			-errno : 0;
+		break;
+	case 1:
+		/* process_madvise() cuts the total at MAX_RW_COUNT: not the whole space. */
+		SKIP(return, "process_madvise() limits a call to 2 GiB");
+	default:
+		ASSERT_EQ(0, layout_token(self->pidfd, &id, &seq));
+		ret = vm_madvise(self->pidfd, &iov, 1,
+				 MADV_PAGEOUT | MADV_ANONYMOUS_FILTER, id, seq);
+		EXPECT_EQ((long)iov.iov_len, ret);
+		ret = ret == (long)iov.iov_len ? 0 : ret;
+	}
+	EXPECT_EQ(0, ret);
+	EXPECT_EQ((1 << MEMFD) | (1 << SHARED) | (1 << LOCKED), residency(self));
+}
+
+/* Without the knob (or on 6.12) the bits are unknown advice. */
+TEST(filters_absent_are_einval)
+{
+	char *a = anon(1);
+
+	if (have_filters())
+		SKIP(return, "madvise filters present");
+	EXPECT_EQ(-1, madvise(a, psize, MADV_COLD | MADV_ANONYMOUS_FILTER));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, madvise(a, psize, MADV_COLD | MADV_FILE_FILTER));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* ---- Bad input: its errno, and nothing advised ---- */
+
+FIXTURE(bad)
+{
+	int pidfd;
+	char *a;
+	struct iovec iov[2];
+	struct process_vm_madvise_args args;
+	char big[2 * 4096 + 16];
+};
+
+FIXTURE_SETUP(bad)
+{
+	uint64_t id, seq;
+
+	self->pidfd = -1;
+	if (!have_vm_madvise())
+		SKIP(return, absent);
+	if (ensure_swap())
+		SKIP(return, "no swap on zram");
+	self->a = anon(8);
+	ASSERT_NE(MAP_FAILED, self->a);
+	self->iov[0] = (struct iovec){ self->a, 4 * psize };
+	self->iov[1] = (struct iovec){ self->a + 4 * psize, 4 * psize };
+	self->pidfd = self_pidfd();
+	ASSERT_GE(self->pidfd, 0);
+	ASSERT_EQ(0, layout_token(self->pidfd, &id, &seq));
+	self->args = (struct process_vm_madvise_args){
+		.ranges = (uintptr_t)self->iov, .nr_ranges = 2,
+		.advice = MADV_PAGEOUT, .mm_id = id, .seq = seq,
+	};
+}
+
+FIXTURE_TEARDOWN(bad)
+{
+	if (self->pidfd >= 0) {
+		/* Whatever failed advised nothing. */
+		EXPECT_EQ(8, resident(self->a, 8 * psize));
+		close(self->pidfd);
+	}
+}
+
+static long call(FIXTURE_DATA(bad) *self)
+{
+	return sys_vm_madvise(self->pidfd, &self->args, sizeof(self->args), 0);
+}
+
+TEST_F(bad, flags)
+{
+	EXPECT_EQ(-EINVAL, sys_vm_madvise(self->pidfd, &self->args, sizeof(self->args), 1));
+}
+
+TEST_F(bad, size_small)
+{
+	EXPECT_EQ(-EINVAL, sys_vm_madvise(self->pidfd, &self->args, 0, 0));
+	EXPECT_EQ(-EINVAL, sys_vm_madvise(self->pidfd, &self->args,
+					  PROCESS_VM_MADVISE_ARGS_SIZE_VER0 - 1, 0));
+}
+
+TEST_F(bad, size_large)
+{
+	memset(self->big, 0, sizeof(self->big));
+	self->args.advice = -1;	/* a larger struct of zeros is read: EINVAL below */
+	memcpy(self->big, &self->args, sizeof(self->args));
+	EXPECT_EQ(-EINVAL, sys_vm_madvise(self->pidfd, (void *)self->big, 64, 0));
+	self->big[63] = 1;
+	EXPECT_EQ(-E2BIG, sys_vm_madvise(self->pidfd, (void *)self->big, 64, 0));
+	EXPECT_EQ(-E2BIG, sys_vm_madvise(self->pidfd, (void *)self->big, 4096 + 1, 0));
+}
+
+TEST_F(bad, args_pointer)
+{
+	EXPECT_EQ(-EFAULT, sys_vm_madvise(self->pidfd, NULL, sizeof(self->args), 0));
+}
+
+TEST_F(bad, reserved)
+{
+	self->args.__reserved = 1;
+	EXPECT_EQ(-EINVAL, call(self));
+}
+
+TEST_F(bad, advice)
+{
+	int advice[] = { MADV_DONTNEED, MADV_FREE, MADV_NORMAL, -1, 0x10000,
+			 MADV_PAGEOUT | MADV_ANONYMOUS_FILTER | MADV_FILE_FILTER };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(advice) / sizeof(advice[0]); i++) {
+		self->args.advice = advice[i];
+		EXPECT_EQ(-EINVAL, call(self)) TH_LOG("advice %#x", advice[i]);
+	}
+}
+
+TEST_F(bad, collapse_drops_the_lock)
+{
+	self->args.advice = MADV_COLLAPSE;
+	EXPECT_EQ(-EOPNOTSUPP, call(self));
+}
+
+TEST_F(bad, too_many_ranges)
+{
+	self->args.nr_ranges = 1025;
+	EXPECT_EQ(-EINVAL, call(self));
+	self->args.nr_ranges = 1ULL << 62;
+	EXPECT_EQ(-EINVAL, call(self));
+}
+
+TEST_F(bad, ranges_pointer)
+{
+	self->args.ranges = 8;
+	EXPECT_EQ(-EFAULT, call(self));
+}
+
+TEST_F(bad, unaligned)
+{
+	self->iov[1].iov_base = self->a + 4 * psize + 1;
+	EXPECT_EQ(-EINVAL, call(self));
+}
+
+TEST_F(bad, wraps)
+{
+	self->iov[1] = (struct iovec){ (void *)-psize, 2 * psize };
+	EXPECT_EQ(-EINVAL, call(self));
+	self->iov[1] = (struct iovec){ self->a, (size_t)-1 };
+	EXPECT_EQ(-EINVAL, call(self));
+}
+
+TEST_F(bad, gap_is_enomem)
+{
+	char *b = mmap(NULL, 3 * psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_EQ(0, munmap(b + psize, psize));
+	self->iov[1] = (struct iovec){ b, 3 * psize };
+	ASSERT_EQ(0, layout_token(self->pidfd, (uint64_t *)&self->args.mm_id,
+				  (uint64_t *)&self->args.seq));
+	EXPECT_EQ(-ENOMEM, call(self));
+}
+
+TEST_F(bad, locked_is_einval)
+{
+	char *b = anon(2);
+
+	ASSERT_EQ(0, mlock(b, 2 * psize));
+	self->iov[1] = (struct iovec){ b, 2 * psize };
+	self->args.advice = MADV_COLD;
+	/* The token changed with the mlock(): take the current one. */
+	ASSERT_EQ(0, layout_token(self->pidfd, (uint64_t *)&self->args.mm_id,
+				  (uint64_t *)&self->args.seq));
+	EXPECT_EQ(-EINVAL, call(self));
+}
+
+/* MADV_WILLNEED would read a (non-shmem) file ahead with the lock dropped. */
+TEST_F(bad, willneed_on_a_file)
+{
+	char dir[] = "/tmp/pvmadv.XXXXXX", path[64];
+	int filters = have_filters(), fd;
+	char *f;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	if (mount("none", dir, "ramfs", 0, NULL)) {
+		rmdir(dir);
+		SKIP(return, "cannot mount ramfs");
+	}
+	snprintf(path, sizeof(path), "%s/f", dir);
+	fd = open(path, O_RDWR | O_CREAT, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, ftruncate(fd, psize));
+	f = mmap(NULL, psize, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, f);
+	self->iov[1] = (struct iovec){ f, psize };
+	self->args.advice = MADV_WILLNEED;
+	ASSERT_EQ(0, layout_token(self->pidfd, (uint64_t *)&self->args.mm_id,
+				  (uint64_t *)&self->args.seq));
+	EXPECT_EQ(-EOPNOTSUPP, call(self));
+	/* With the anonymous filter the file is left out, and that is fine. */
+	self->args.advice = MADV_WILLNEED | MADV_ANONYMOUS_FILTER;
+	if (filters)
+		EXPECT_EQ(5 * psize, call(self));
+	munmap(f, psize);
+	close(fd);
+	umount(dir);
+	rmdir(dir);
+}
+
+TEST_F(bad, pidfd)
+{
+	int fd = open("/proc/self/maps", O_RDONLY), status;
+	pid_t pid;
+
+	EXPECT_EQ(-EBADF, sys_vm_madvise(-1, &self->args, sizeof(self->args), 0));
+	EXPECT_EQ(-EBADF, sys_vm_madvise(fd, &self->args, sizeof(self->args), 0));
+	close(fd);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(0);
+	fd = sys_pidfd_open(pid);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(-ESRCH, sys_vm_madvise(fd, &self->args, sizeof(self->args), 0));
+	close(fd);
+}
+
+/*
+ * Permissions, as process_madvise(): another user's process is EACCES (the
+ * errno of /proc/PID/maps), one's own other process without CAP_SYS_NICE is
+ * EPERM; both calls agree.
+ */
+TEST(permissions)
+{
+	pid_t parent = getpid(), target, pid;
+	int status;
+
+	if (!have_vm_madvise())
+		SKIP(return, absent);
+	if (getuid() != 0)
+		SKIP(return, "needs root to switch users");
+	target = fork();
+	ASSERT_GE(target, 0);
+	if (target == 0) {
+		/* A change of user makes a process undumpable: undo that. */
+		if (setgid(65534) || setuid(65534) || prctl(PR_SET_DUMPABLE, 1))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		char *a = anon(1);
+		struct iovec iov = { a, psize };
+		int other = sys_pidfd_open(parent), own = sys_pidfd_open(target);
+		uint64_t id, seq;
+
+		if (other < 0 || own < 0 || setgid(65534) || setuid(65534))
+			_exit(10);
+		/* Wait until the target has switched users too. */
+		while (layout_token(own, &id, &seq))
+			usleep(1000);
+		if (sys_process_madvise(other, &iov, 1, MADV_COLD) != -EACCES)
+			_exit(11);
+		if (vm_madvise(other, &iov, 1, MADV_COLD, id, seq) != -EACCES)
+			_exit(12);
+		if (sys_process_madvise(own, &iov, 1, MADV_COLD) != -EPERM)
+			_exit(13);
+		if (vm_madvise(own, &iov, 1, MADV_COLD, id, seq) != -EPERM)
+			_exit(14);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	kill(target, SIGKILL);
+	waitpid(target, &status, 0);
+}
+
+TEST_HARNESS_MAIN
