@@ -37,6 +37,7 @@ SELFTESTS := \
 	process_vm_getinfo_test:tools/testing/selftests/mm/process_vm_getinfo_test.c \
 	process_vm_getinfo_bench:tools/testing/selftests/mm/process_vm_getinfo_bench.c \
 	process_vm_madvise_test:tools/testing/selftests/mm/process_vm_madvise_test.c \
+	process_vm_madvise_bench:tools/testing/selftests/mm/process_vm_madvise_bench.c \
 	demo:scripts/guest/demo.c
 
 .PHONY: all deps base kernel rootfs selftests shell run check bench clean help

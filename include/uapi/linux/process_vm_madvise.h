@@ -6,6 +6,7 @@
  *   long process_vm_madvise(int pidfd, const struct process_vm_madvise_args *args,
  *                           size_t size, unsigned int flags);
  *
+ * The advice may have MADV_ANONYMOUS_FILTER or MADV_FILE_FILTER OR-ed in.
  * Returns the sum of the lengths of the ranges (as process_madvise() does
  * when it advises them all), or -1 with errno; -ESTALE if the layout token
  * is not current, in which case nothing was advised.
@@ -19,8 +20,7 @@
 struct process_vm_madvise_args {
 	__aligned_u64 ranges;	/* in: const struct iovec *, as process_madvise() */
 	__u64 nr_ranges;	/* in: at most UIO_MAXIOV (1024) */
-	__s32 advice;		/* in: MADV_COLD, MADV_PAGEOUT or MADV_WILLNEED,
-				 *     with MADV_ANONYMOUS_FILTER or MADV_FILE_FILTER */
+	__s32 advice;		/* in: MADV_COLD, MADV_PAGEOUT or MADV_WILLNEED */
 	__u32 __reserved;	/* must be zero */
 	__u64 mm_id;		/* in: the layout token of process_vm_getinfo(): */
 	__u64 seq;		/*     the address space and its sequence number */

@@ -130,7 +130,7 @@ impl Advice {
 /// use kernel::{bindings::PAGE_SIZE, error::code::EINVAL, mm::madvise::Range};
 ///
 /// let r = Range::new(3 * PAGE_SIZE, 1).unwrap().unwrap();
-/// assert_eq!((r.start(), r.len()), (3 * PAGE_SIZE, PAGE_SIZE));
+/// assert_eq!((r.start(), r.size()), (3 * PAGE_SIZE, PAGE_SIZE));
 /// assert!(Range::new(PAGE_SIZE, 0).unwrap().is_none());
 /// assert_eq!(Range::new(PAGE_SIZE + 1, 1), Err(EINVAL));
 /// assert_eq!(Range::new(usize::MAX & !(PAGE_SIZE - 1), 2 * PAGE_SIZE), Err(EINVAL));
@@ -166,7 +166,7 @@ impl Range {
     }
 
     /// The length, a whole number of pages.
-    pub fn len(&self) -> usize {
+    pub fn size(&self) -> usize {
         self.len
     }
 

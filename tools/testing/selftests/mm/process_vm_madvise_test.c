@@ -133,58 +133,62 @@ TEST(other_process)
 
 /* ---- A stale token advises nothing ---- */
 
-FIXTURE(stale)
-{
-	int pidfd;
+struct pages {
 	size_t n;
 	char *target;	/* the pages advised */
 	char *other;	/* pages the layout changes act on */
+};
+
+FIXTURE(stale)
+{
+	int pidfd;
+	struct pages p;
 	uint64_t id, seq;
 };
 
 FIXTURE_VARIANT(stale)
 {
-	void (*change)(FIXTURE_DATA(stale) *self);
+	void (*change)(struct pages *p);
 };
 
-static void op_mmap(FIXTURE_DATA(stale) *self)
+static void op_mmap(struct pages *self)
 {
 	mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
 
-static void op_munmap(FIXTURE_DATA(stale) *self)
+static void op_munmap(struct pages *self)
 {
 	munmap(self->other, psize);
 }
 
-static void op_mprotect(FIXTURE_DATA(stale) *self)
+static void op_mprotect(struct pages *self)
 {
 	mprotect(self->other, psize, PROT_READ);
 }
 
-static void op_mremap(FIXTURE_DATA(stale) *self)
+static void op_mremap(struct pages *self)
 {
 	mremap(self->other, 2 * psize, psize, 0);
 }
 
-static void op_mlock(FIXTURE_DATA(stale) *self)
+static void op_mlock(struct pages *self)
 {
 	mlock(self->other, psize);
 }
 
-static void op_dontfork(FIXTURE_DATA(stale) *self)
+static void op_dontfork(struct pages *self)
 {
 	madvise(self->other, psize, MADV_DONTFORK);
 }
 
-static void op_name(FIXTURE_DATA(stale) *self)
+static void op_name(struct pages *self)
 {
 	prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)self->other, psize,
 	      (unsigned long)"stale");
 }
 
 /* The race itself: the very range unmapped and mapped again, and written. */
-static void op_remap_target(FIXTURE_DATA(stale) *self)
+static void op_remap_target(struct pages *self)
 {
 	mmap(self->target, self->n * psize, PROT_READ | PROT_WRITE,
 	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -207,11 +211,11 @@ FIXTURE_SETUP(stale)
 		SKIP(return, absent);
 	if (ensure_swap())
 		SKIP(return, "no swap on zram");
-	self->n = 16;
-	self->target = anon(self->n);
-	self->other = anon(4);
-	ASSERT_NE(MAP_FAILED, self->target);
-	ASSERT_NE(MAP_FAILED, self->other);
+	self->p.n = 16;
+	self->p.target = anon(self->p.n);
+	self->p.other = anon(4);
+	ASSERT_NE(MAP_FAILED, self->p.target);
+	ASSERT_NE(MAP_FAILED, self->p.other);
 	self->pidfd = self_pidfd();
 	ASSERT_GE(self->pidfd, 0);
 	ASSERT_EQ(0, layout_token(self->pidfd, &self->id, &self->seq));
@@ -225,18 +229,18 @@ FIXTURE_TEARDOWN(stale)
 
 TEST_F(stale, nothing_advised)
 {
-	struct iovec iov = { self->target, self->n * psize };
+	struct iovec iov = { self->p.target, self->p.n * psize };
 	uint64_t id, seq;
 
-	variant->change(self);
+	variant->change(&self->p);
 	EXPECT_EQ(-ESTALE, vm_madvise(self->pidfd, &iov, 1, MADV_PAGEOUT,
 				      self->id, self->seq));
-	EXPECT_EQ(self->n, resident(self->target, self->n * psize));
+	EXPECT_EQ(self->p.n, resident(self->p.target, self->p.n * psize));
 	/* A fresh token works. */
 	ASSERT_EQ(0, layout_token(self->pidfd, &id, &seq));
 	EXPECT_NE(self->seq, seq);
-	EXPECT_EQ(self->n * psize, vm_madvise(self->pidfd, &iov, 1, MADV_PAGEOUT, id, seq));
-	EXPECT_EQ(0, resident(self->target, self->n * psize));
+	EXPECT_EQ(self->p.n * psize, vm_madvise(self->pidfd, &iov, 1, MADV_PAGEOUT, id, seq));
+	EXPECT_EQ(0, resident(self->p.target, self->p.n * psize));
 }
 
 /* A token of another address space, or none, is never current. */
@@ -280,12 +284,16 @@ TEST(token_of_another_mm)
 
 #define GENERATIONS 65536
 
+/* Shared by the two processes; read and written with __atomic builtins. */
 struct race {
-	volatile int stop;
-	volatile int gen;				/* the target's current generation */
-	volatile unsigned char swapped[GENERATIONS];	/* target saw its pages go */
-	volatile unsigned char advised[GENERATIONS];	/* manager advised it */
+	int stop;
+	int gen;				/* the target's current generation */
+	unsigned char swapped[GENERATIONS];	/* target saw its pages go */
+	unsigned char advised[GENERATIONS];	/* manager advised it */
 };
+
+#define load(x)		__atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define store(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
 
 /* The target: maps generation after generation at the same place. */
 static void race_target(struct race *r, char *at, size_t n)
@@ -293,7 +301,7 @@ static void race_target(struct race *r, char *at, size_t n)
 	char name[32];
 	int g, i;
 
-	for (g = 1; g < GENERATIONS && !r->stop; g++) {
+	for (g = 1; g < GENERATIONS && !load(r->stop); g++) {
 		if (mmap(at, n * psize, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != at)
 			_exit(20);
@@ -301,11 +309,11 @@ static void race_target(struct race *r, char *at, size_t n)
 		prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)at,
 		      n * psize, (unsigned long)name);
 		memset(at, g, n * psize);
-		r->gen = g;
-		for (i = 0; i < 50000 && !r->stop; i++)
+		store(r->gen, g);
+		for (i = 0; i < 50000 && !load(r->stop); i++)
 			__asm__ __volatile__("" ::: "memory");
 		if (resident(at, n * psize) < (long)n)
-			r->swapped[g] = 1;
+			store(r->swapped[g], 1);
 	}
 	_exit(0);
 }
@@ -352,7 +360,7 @@ static int race_run(int checked, double seconds, int *ok, int *stale)
 		else
 			ret = sys_process_madvise(pidfd, &iov, 1, MADV_PAGEOUT);
 		if (ret == (long)(n * psize)) {
-			r->advised[g] = 1;
+			store(r->advised[g], 1);
 			++*ok;
 		} else if (ret == -ESTALE) {
 			++*stale;
@@ -360,7 +368,7 @@ static int race_run(int checked, double seconds, int *ok, int *stale)
 next:
 		clock_gettime(CLOCK_MONOTONIC, &t);
 	} while (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 < seconds);
-	r->stop = 1;
+	store(r->stop, 1);
 	waitpid(pid, &status, 0);
 	for (g = 1; g < GENERATIONS; g++)
 		bad += r->swapped[g] && !r->advised[g];
@@ -397,11 +405,15 @@ TEST(race_never_advises_a_newer_mapping)
  * file), a gap, shared anonymous memory (a file too), locked anonymous
  * memory (skipped by a filtered COLD/PAGEOUT), private anonymous again.
  */
-FIXTURE(filters)
-{
+struct layout {
 	size_t n;
 	char *base;
 	int memfd, pidfd;
+};
+
+FIXTURE(filters)
+{
+	struct layout l;
 };
 
 FIXTURE_VARIANT(filters)
@@ -415,62 +427,67 @@ FIXTURE_VARIANT_ADD(filters, process_vm_madvise) { .call = 2 };
 
 enum { ANON1, MEMFD, GAP, SHARED, LOCKED, ANON2, PARTS };
 
-static char *part(FIXTURE_DATA(filters) *self, int i)
+static char *part(struct layout *self, int i)
 {
 	return self->base + i * self->n * psize;
 }
 
 FIXTURE_SETUP(filters)
 {
+	struct layout *l = &self->l;
+
 	size_t len;
 	int i;
 
-	self->memfd = self->pidfd = -1;
+	l->memfd = -1;
+	l->pidfd = -1;
 	if (!have_filters())
 		SKIP(return, no_filters);
 	if (variant->call == 2 && !have_vm_madvise())
 		SKIP(return, absent);
 	if (ensure_swap())
 		SKIP(return, "no swap on zram");
-	self->n = 8;
-	len = self->n * psize;
-	self->base = mmap(NULL, PARTS * len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->base);
-	self->memfd = memfd_create("filters", 0);
-	ASSERT_GE(self->memfd, 0);
-	ASSERT_EQ(0, ftruncate(self->memfd, len));
-	ASSERT_NE(MAP_FAILED, mmap(part(self, ANON1), len, PROT_READ | PROT_WRITE,
+	l->n = 8;
+	len = l->n * psize;
+	l->base = mmap(NULL, PARTS * len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, l->base);
+	l->memfd = memfd_create("filters", 0);
+	ASSERT_GE(l->memfd, 0);
+	ASSERT_EQ(0, ftruncate(l->memfd, len));
+	ASSERT_NE(MAP_FAILED, mmap(part(l, ANON1), len, PROT_READ | PROT_WRITE,
 				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
-	ASSERT_NE(MAP_FAILED, mmap(part(self, MEMFD), len, PROT_READ | PROT_WRITE,
-				   MAP_SHARED | MAP_FIXED, self->memfd, 0));
-	ASSERT_EQ(0, munmap(part(self, GAP), len));
-	ASSERT_NE(MAP_FAILED, mmap(part(self, SHARED), len, PROT_READ | PROT_WRITE,
+	ASSERT_NE(MAP_FAILED, mmap(part(l, MEMFD), len, PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_FIXED, l->memfd, 0));
+	ASSERT_EQ(0, munmap(part(l, GAP), len));
+	ASSERT_NE(MAP_FAILED, mmap(part(l, SHARED), len, PROT_READ | PROT_WRITE,
 				   MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
 	for (i = LOCKED; i <= ANON2; i++)
-		ASSERT_NE(MAP_FAILED, mmap(part(self, i), len, PROT_READ | PROT_WRITE,
+		ASSERT_NE(MAP_FAILED, mmap(part(l, i), len, PROT_READ | PROT_WRITE,
 					   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
 	/* Different names keep the two anonymous neighbours apart. */
 	ASSERT_EQ(0, prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME,
-			   (unsigned long)part(self, ANON2), len, (unsigned long)"anon2"));
-	ASSERT_EQ(0, mlock(part(self, LOCKED), len));
+			   (unsigned long)part(l, ANON2), len, (unsigned long)"anon2"));
+	ASSERT_EQ(0, mlock(part(l, LOCKED), len));
 	for (i = 0; i < PARTS; i++)
 		if (i != GAP)
-			memset(part(self, i), i + 1, len);
-	self->pidfd = self_pidfd();
-	ASSERT_GE(self->pidfd, 0);
+			memset(part(l, i), i + 1, len);
+	l->pidfd = self_pidfd();
+	ASSERT_GE(l->pidfd, 0);
 }
 
 FIXTURE_TEARDOWN(filters)
 {
-	if (self->memfd >= 0) {
-		munmap(self->base, PARTS * self->n * psize);
-		close(self->memfd);
+	struct layout *l = &self->l;
+
+	if (l->memfd >= 0) {
+		munmap(l->base, PARTS * l->n * psize);
+		close(l->memfd);
 	}
-	if (self->pidfd >= 0)
-		close(self->pidfd);
+	if (l->pidfd >= 0)
+		close(l->pidfd);
 }
 
-static long filtered(FIXTURE_DATA(filters) *self, int call, int advice)
+static long filtered(struct layout *self, int call, int advice)
 {
 	struct iovec iov = { self->base, PARTS * self->n * psize };
 	uint64_t id, seq;
@@ -487,13 +504,13 @@ static long filtered(FIXTURE_DATA(filters) *self, int call, int advice)
 }
 
 /* The return of a call that advised the whole range. */
-static long whole(FIXTURE_DATA(filters) *self, int call)
+static long whole(struct layout *self, int call)
 {
 	return call == 0 ? 0 : (long)(PARTS * self->n * psize);
 }
 
 /* Bit i set: part i is fully resident. */
-static int residency(FIXTURE_DATA(filters) *self)
+static int residency(struct layout *self)
 {
 	int i, mask = 0;
 
@@ -507,28 +524,34 @@ static int residency(FIXTURE_DATA(filters) *self)
 
 TEST_F(filters, anonymous_only)
 {
-	ASSERT_EQ(ALL_PARTS, residency(self));
-	EXPECT_EQ(whole(self, variant->call),
-		  filtered(self, variant->call, MADV_PAGEOUT | MADV_ANONYMOUS_FILTER));
-	EXPECT_EQ((1 << MEMFD) | (1 << SHARED) | (1 << LOCKED), residency(self));
-	EXPECT_EQ(0, resident(part(self, ANON1), self->n * psize));
-	EXPECT_EQ(0, resident(part(self, ANON2), self->n * psize));
+	struct layout *l = &self->l;
+
+	ASSERT_EQ(ALL_PARTS, residency(l));
+	EXPECT_EQ(whole(l, variant->call),
+		  filtered(l, variant->call, MADV_PAGEOUT | MADV_ANONYMOUS_FILTER));
+	EXPECT_EQ((1 << MEMFD) | (1 << SHARED) | (1 << LOCKED), residency(l));
+	EXPECT_EQ(0, resident(part(l, ANON1), l->n * psize));
+	EXPECT_EQ(0, resident(part(l, ANON2), l->n * psize));
 }
 
 TEST_F(filters, file_only)
 {
-	EXPECT_EQ(whole(self, variant->call),
-		  filtered(self, variant->call, MADV_PAGEOUT | MADV_FILE_FILTER));
-	EXPECT_EQ((1 << ANON1) | (1 << LOCKED) | (1 << ANON2), residency(self));
-	EXPECT_EQ(0, resident(part(self, MEMFD), self->n * psize));
-	EXPECT_EQ(0, resident(part(self, SHARED), self->n * psize));
+	struct layout *l = &self->l;
+
+	EXPECT_EQ(whole(l, variant->call),
+		  filtered(l, variant->call, MADV_PAGEOUT | MADV_FILE_FILTER));
+	EXPECT_EQ((1 << ANON1) | (1 << LOCKED) | (1 << ANON2), residency(l));
+	EXPECT_EQ(0, resident(part(l, MEMFD), l->n * psize));
+	EXPECT_EQ(0, resident(part(l, SHARED), l->n * psize));
 }
 
 TEST_F(filters, both_is_einval)
 {
-	EXPECT_EQ(-EINVAL, filtered(self, variant->call,
+	struct layout *l = &self->l;
+
+	EXPECT_EQ(-EINVAL, filtered(l, variant->call,
 				    MADV_PAGEOUT | MADV_ANONYMOUS_FILTER | MADV_FILE_FILTER));
-	EXPECT_EQ(ALL_PARTS, residency(self));
+	EXPECT_EQ(ALL_PARTS, residency(l));
 }
 
 /*
@@ -538,20 +561,23 @@ TEST_F(filters, both_is_einval)
  */
 TEST_F(filters, none_fails)
 {
-	long ret = filtered(self, variant->call, MADV_PAGEOUT);
+	struct layout *l = &self->l;
+	long ret = filtered(l, variant->call, MADV_PAGEOUT);
 
 	if (variant->call == 2) {
 		EXPECT_EQ(-ENOMEM, ret);
-		EXPECT_EQ(ALL_PARTS, residency(self));
+		EXPECT_EQ(ALL_PARTS, residency(l));
 	} else {
 		EXPECT_EQ(-EINVAL, ret);
-		EXPECT_EQ((1 << LOCKED) | (1 << ANON2), residency(self));
+		EXPECT_EQ((1 << LOCKED) | (1 << ANON2), residency(l));
 	}
 }
 
 /* One call over the whole address space pages out only anonymous memory. */
 TEST_F(filters, whole_address_space)
 {
+	struct layout *l = &self->l;
+
 	/* The longest range an iovec may hold; it covers all of user space. */
 	struct iovec iov = { NULL, LONG_MAX & -psize };
 	uint64_t id, seq;
@@ -566,14 +592,14 @@ TEST_F(filters, whole_address_space)
 		/* process_madvise() cuts the total at MAX_RW_COUNT: not the whole space. */
 		SKIP(return, "process_madvise() limits a call to 2 GiB");
 	default:
-		ASSERT_EQ(0, layout_token(self->pidfd, &id, &seq));
-		ret = vm_madvise(self->pidfd, &iov, 1,
+		ASSERT_EQ(0, layout_token(l->pidfd, &id, &seq));
+		ret = vm_madvise(l->pidfd, &iov, 1,
 				 MADV_PAGEOUT | MADV_ANONYMOUS_FILTER, id, seq);
 		EXPECT_EQ((long)iov.iov_len, ret);
 		ret = ret == (long)iov.iov_len ? 0 : ret;
 	}
 	EXPECT_EQ(0, ret);
-	EXPECT_EQ((1 << MEMFD) | (1 << SHARED) | (1 << LOCKED), residency(self));
+	EXPECT_EQ((1 << MEMFD) | (1 << SHARED) | (1 << LOCKED), residency(l));
 }
 
 /* Without the knob (or on 6.12) the bits are unknown advice. */
@@ -631,9 +657,9 @@ FIXTURE_TEARDOWN(bad)
 	}
 }
 
-static long call(FIXTURE_DATA(bad) *self)
+static long vcall(int pidfd, const struct process_vm_madvise_args *a)
 {
-	return sys_vm_madvise(self->pidfd, &self->args, sizeof(self->args), 0);
+	return sys_vm_madvise(pidfd, a, sizeof(*a), 0);
 }
 
 TEST_F(bad, flags)
@@ -667,7 +693,7 @@ TEST_F(bad, args_pointer)
 TEST_F(bad, reserved)
 {
 	self->args.__reserved = 1;
-	EXPECT_EQ(-EINVAL, call(self));
+	EXPECT_EQ(-EINVAL, vcall(self->pidfd, &self->args));
 }
 
 TEST_F(bad, advice)
@@ -676,44 +702,44 @@ TEST_F(bad, advice)
 			 MADV_PAGEOUT | MADV_ANONYMOUS_FILTER | MADV_FILE_FILTER };
 	unsigned int i;
 
-	for (i = 0; i < sizeof(advice) / sizeof(advice[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(advice); i++) {
 		self->args.advice = advice[i];
-		EXPECT_EQ(-EINVAL, call(self)) TH_LOG("advice %#x", advice[i]);
+		EXPECT_EQ(-EINVAL, vcall(self->pidfd, &self->args)) TH_LOG("advice %#x", advice[i]);
 	}
 }
 
 TEST_F(bad, collapse_drops_the_lock)
 {
 	self->args.advice = MADV_COLLAPSE;
-	EXPECT_EQ(-EOPNOTSUPP, call(self));
+	EXPECT_EQ(-EOPNOTSUPP, vcall(self->pidfd, &self->args));
 }
 
 TEST_F(bad, too_many_ranges)
 {
 	self->args.nr_ranges = 1025;
-	EXPECT_EQ(-EINVAL, call(self));
+	EXPECT_EQ(-EINVAL, vcall(self->pidfd, &self->args));
 	self->args.nr_ranges = 1ULL << 62;
-	EXPECT_EQ(-EINVAL, call(self));
+	EXPECT_EQ(-EINVAL, vcall(self->pidfd, &self->args));
 }
 
 TEST_F(bad, ranges_pointer)
 {
 	self->args.ranges = 8;
-	EXPECT_EQ(-EFAULT, call(self));
+	EXPECT_EQ(-EFAULT, vcall(self->pidfd, &self->args));
 }
 
 TEST_F(bad, unaligned)
 {
 	self->iov[1].iov_base = self->a + 4 * psize + 1;
-	EXPECT_EQ(-EINVAL, call(self));
+	EXPECT_EQ(-EINVAL, vcall(self->pidfd, &self->args));
 }
 
 TEST_F(bad, wraps)
 {
 	self->iov[1] = (struct iovec){ (void *)-psize, 2 * psize };
-	EXPECT_EQ(-EINVAL, call(self));
+	EXPECT_EQ(-EINVAL, vcall(self->pidfd, &self->args));
 	self->iov[1] = (struct iovec){ self->a, (size_t)-1 };
-	EXPECT_EQ(-EINVAL, call(self));
+	EXPECT_EQ(-EINVAL, vcall(self->pidfd, &self->args));
 }
 
 TEST_F(bad, gap_is_enomem)
@@ -724,7 +750,7 @@ TEST_F(bad, gap_is_enomem)
 	self->iov[1] = (struct iovec){ b, 3 * psize };
 	ASSERT_EQ(0, layout_token(self->pidfd, (uint64_t *)&self->args.mm_id,
 				  (uint64_t *)&self->args.seq));
-	EXPECT_EQ(-ENOMEM, call(self));
+	EXPECT_EQ(-ENOMEM, vcall(self->pidfd, &self->args));
 }
 
 TEST_F(bad, locked_is_einval)
@@ -737,7 +763,7 @@ TEST_F(bad, locked_is_einval)
 	/* The token changed with the mlock(): take the current one. */
 	ASSERT_EQ(0, layout_token(self->pidfd, (uint64_t *)&self->args.mm_id,
 				  (uint64_t *)&self->args.seq));
-	EXPECT_EQ(-EINVAL, call(self));
+	EXPECT_EQ(-EINVAL, vcall(self->pidfd, &self->args));
 }
 
 /* MADV_WILLNEED would read a (non-shmem) file ahead with the lock dropped. */
@@ -762,11 +788,11 @@ TEST_F(bad, willneed_on_a_file)
 	self->args.advice = MADV_WILLNEED;
 	ASSERT_EQ(0, layout_token(self->pidfd, (uint64_t *)&self->args.mm_id,
 				  (uint64_t *)&self->args.seq));
-	EXPECT_EQ(-EOPNOTSUPP, call(self));
+	EXPECT_EQ(-EOPNOTSUPP, vcall(self->pidfd, &self->args));
 	/* With the anonymous filter the file is left out, and that is fine. */
 	self->args.advice = MADV_WILLNEED | MADV_ANONYMOUS_FILTER;
 	if (filters)
-		EXPECT_EQ(5 * psize, call(self));
+		EXPECT_EQ(5 * psize, vcall(self->pidfd, &self->args));
 	munmap(f, psize);
 	close(fd);
 	umount(dir);
