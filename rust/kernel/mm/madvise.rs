@@ -205,25 +205,6 @@ fn read_ranges(uptr: u64, count: u64) -> Result<(KVec<Range>, usize)> {
     Ok((ranges, total))
 }
 
-/// Checks that `advice` can be applied to every VMA of `[start, end)` under
-/// the lock: `ENOMEM` for a gap (unless a filter makes the range a search),
-/// `EINVAL` for a VMA the advice cannot apply to, `EOPNOTSUPP` for one it
-/// would have to drop the lock for.
-fn check_range(guard: &MmapReadGuard<'_>, start: usize, end: usize, advice: Advice) -> Result {
-    let mut at = start;
-    for vma in guard.vmas(start, end) {
-        if vma.start() > at && advice.filter() == 0 {
-            return Err(ENOMEM);
-        }
-        vma.madvise_check(advice)?;
-        at = vma.end();
-    }
-    if at < end && advice.filter() == 0 {
-        return Err(ENOMEM);
-    }
-    Ok(())
-}
-
 /// `process_vm_madvise(pidfd, uargs, size, flags)`; returns the sum of the
 /// lengths of the ranges. The errors are those of
 /// `Documentation/userspace-api/process_vm_madvise.rst`.
@@ -243,20 +224,14 @@ pub fn process_vm_madvise(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -
     if !mm.is_current() && !capable(bindings::CAP_SYS_NICE) {
         return Err(EPERM);
     }
+    let mut bounds = KVec::with_capacity(ranges.len(), GFP_KERNEL)?;
     let guard = mm.read_lock()?;
     if mm.layout_id() != args.mm_id || guard.layout_seq() != args.seq {
         return Err(estale());
     }
     for r in ranges.iter() {
-        let (start, end) = r.bounds(&guard);
-        check_range(&guard, start, end, advice)?;
-        guard.cond_resched();
+        bounds.push(r.bounds(&guard), GFP_KERNEL)?;
     }
-    // Nothing can fail from here on: every VMA was checked, and none of the
-    // checks depend on what the advice changes (pages, not VMAs).
-    for r in ranges.iter() {
-        let (start, end) = r.bounds(&guard);
-        guard.madvise(start, end, advice)?;
-    }
+    guard.madvise_ranges(&bounds, advice)?;
     Ok(total as isize)
 }

@@ -154,28 +154,52 @@ impl MmapReadGuard<'_> {
         unsafe { bindings::cond_resched() };
     }
 
-    /// Applies `advice` to the VMAs of `[start, end)` without ever dropping
-    /// the lock. Every VMA of the range is checked first with
-    /// [`VmaRead::madvise_check`]; if one fails, nothing is advised and that
-    /// error is returned. A gap is `ENOMEM` (after the rest was advised) as
-    /// for `madvise()`, unless the advice has a filter.
-    pub fn madvise(&self, start: usize, end: usize, advice: crate::mm::madvise::Advice) -> Result {
-        for vma in self.vmas(start, end) {
-            vma.madvise_check(advice)?;
+    /// Applies `advice` to the VMAs of every range `[start, end)` of
+    /// `ranges`, or to none: every VMA of every range is checked first (with
+    /// [`VmaRead::madvise_check`]; a gap is `ENOMEM` unless the advice has a
+    /// filter), and the first failure is returned before anything is
+    /// advised. Then the advice is applied without the lock ever being
+    /// dropped, so the layout advised is the one checked.
+    pub fn madvise_ranges(
+        &self,
+        ranges: &[(usize, usize)],
+        advice: crate::mm::madvise::Advice,
+    ) -> Result {
+        for (i, &(start, end)) in ranges.iter().enumerate() {
+            let mut at = start;
+            for vma in self.vmas(start, end) {
+                if vma.start() > at && advice.filter() == 0 {
+                    return Err(ENOMEM);
+                }
+                vma.madvise_check(advice)?;
+                at = vma.end();
+                if at >= end {
+                    break;
+                }
+            }
+            if at < end && advice.filter() == 0 {
+                return Err(ENOMEM);
+            }
+            if i % 64 == 63 {
+                self.cond_resched();
+            }
         }
-        // SAFETY: The mm is valid and its lock held for reading (type invariants). Every VMA
-        // of the range accepts the advice under the lock (checked just above; VMAs do not
-        // change while the lock is held), so `madvise_locked()` does not drop it and every
-        // `VmaRead` borrowed from this guard stays valid.
-        to_result(unsafe {
-            bindings::madvise_locked(
-                self.mm.as_ptr(),
-                start,
-                end,
-                advice.behavior(),
-                advice.filter(),
-            )
-        })
+        for &(start, end) in ranges {
+            // SAFETY: The mm is valid and its lock held for reading (type invariants). Every
+            // VMA of the range accepts the advice under the lock (checked above in this same
+            // hold of the lock; VMAs do not change while it is held), so `madvise_locked()`
+            // does not drop it and every `VmaRead` borrowed from this guard stays valid.
+            to_result(unsafe {
+                bindings::madvise_locked(
+                    self.mm.as_ptr(),
+                    start,
+                    end,
+                    advice.behavior(),
+                    advice.filter(),
+                )
+            })?;
+        }
+        Ok(())
     }
 }
 

@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Name, snapshot and advise the memory map of a Linux process.
+//!
+//! - [`name_range`]: name anonymous memory (`prctl(PR_SET_VMA_ANON_NAME)`).
+//! - [`snapshot`]: the VMAs of a process in one call of
+//!   `process_vm_getinfo(2)`, with its layout [`Token`]; on a kernel without
+//!   it, a `PROCMAP_QUERY` loop, and before Linux 6.11 `/proc/PID/maps`
+//!   parsed ([`Source`] says which).
+//! - [`advise`]: advice (`MADV_PAGEOUT`, ...) to the VMAs a caller picks from
+//!   a snapshot, checked against its token by `process_vm_madvise(2)` and
+//!   retried with a fresh snapshot when the layout changed meanwhile.
+//!
+//! ```no_run
+//! use vmmap::{advise, Kind, Process, RetryPolicy, Selection};
+//!
+//! let p = Process::open(1234)?;
+//! let snap = p.snapshot()?;
+//! println!("{} VMAs from {:?}", snap.vmas.len(), snap.source);
+//! let report = advise(&p, &Selection::kind(Kind::Anonymous), vmmap::abi::MADV_PAGEOUT,
+//!                     RetryPolicy::default())?;
+//! println!("paged out {} bytes in {} ranges", report.bytes, report.ranges);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+pub mod abi;
+pub mod maps;
+mod sys;
+
+use abi::*;
+use serde::Serialize;
+use std::io::{Error, ErrorKind, Result};
+use std::os::fd::OwnedFd;
+
+/// What backs a VMA, the way the madvise filter bits divide them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Private anonymous memory: heap, stacks, `[anon:...]`, unnamed.
+    Anonymous,
+    /// A file, shmem, memfd or shared anonymous memory.
+    File,
+    /// A special mapping without a file (`[vdso]`, `[vvar]`, ...).
+    Special,
+}
+
+/// One VMA, whichever way it was read. Fields a source cannot give are `None`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Vma {
+    pub start: u64,
+    pub end: u64,
+    /// `rwxp`/`rwxs`, as maps prints it.
+    pub perms: String,
+    pub offset: u64,
+    pub dev_major: u32,
+    pub dev_minor: u32,
+    pub inode: u64,
+    /// The name maps shows (`""` for none).
+    pub name: String,
+    pub kind: Kind,
+    /// The anonymous-name object's id (`process_vm_getinfo` only): VMAs with
+    /// the same non-zero id carry the same name.
+    pub name_id: Option<u64>,
+    /// smaps' `VmFlags` mnemonics, as bits (`process_vm_getinfo` only).
+    pub vm_flags: Option<u64>,
+    /// Whether it has (or had) anonymous pages (`process_vm_getinfo` only).
+    pub anon_vma: Option<bool>,
+    pub page_size: Option<u64>,
+}
+
+impl Vma {
+    /// Bytes.
+    pub fn size(&self) -> u64 {
+        self.end - self.start
+    }
+
+    /// The kind of a VMA as maps shows it: a path or an inode is a file, a
+    /// bracketed label other than heap, stack and anonymous names is special.
+    pub fn kind_from_maps(inode: u64, name: &str) -> Kind {
+        if inode != 0 || name.starts_with('/') {
+            Kind::File
+        } else if name.is_empty()
+            || name == "[heap]"
+            || name.starts_with("[stack")
+            || name.starts_with("[anon:")
+            || name.starts_with("[anon_shmem:")
+        {
+            Kind::Anonymous
+        } else {
+            Kind::Special
+        }
+    }
+
+    /// The smaps `VmFlags` line, when known.
+    pub fn vm_flags_text(&self) -> Option<String> {
+        let f = self.vm_flags?;
+        Some(
+            VM_FLAG_NAMES
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| f & (1 << i) != 0)
+                .map(|(_, n)| *n)
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    }
+}
+
+/// Where a snapshot came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// One `process_vm_getinfo()` call: consistent, with a token.
+    Getinfo,
+    /// A `PROCMAP_QUERY` loop (Linux 6.11+): one ioctl per VMA.
+    ProcmapQuery,
+    /// `/proc/PID/maps`, parsed.
+    ProcMaps,
+}
+
+/// A layout token: the address space and its layout sequence number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Token {
+    pub mm_id: u64,
+    pub seq: u64,
+}
+
+/// The VMAs of a process at one moment.
+#[derive(Clone, Debug, Serialize)]
+pub struct Snapshot {
+    pub pid: i32,
+    pub source: Source,
+    /// Only from `process_vm_getinfo()`.
+    pub token: Option<Token>,
+    pub vmas: Vec<Vma>,
+}
+
+/// A process whose map is read and advised, held by a pidfd.
+pub struct Process {
+    pid: i32,
+    pidfd: OwnedFd,
+}
+
+impl Process {
+    /// Opens process `pid` (`pidfd_open()`).
+    pub fn open(pid: i32) -> Result<Self> {
+        Ok(Self { pid, pidfd: sys::pidfd_open(pid)? })
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> i32 {
+        self.pid
+    }
+
+    /// A snapshot: `process_vm_getinfo()`, else `PROCMAP_QUERY`, else maps.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        match self.getinfo() {
+            Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {}
+            r => return r,
+        }
+        match self.procmap_query() {
+            Err(e) if matches!(e.raw_os_error(), Some(libc::ENOTTY) | Some(libc::EINVAL)) => {}
+            r => return r,
+        }
+        let text = std::fs::read_to_string(format!("/proc/{}/maps", self.pid))?;
+        let vmas = maps::parse(&text).map_err(|e| Error::new(ErrorKind::InvalidData, e))?;
+        Ok(Snapshot { pid: self.pid, source: Source::ProcMaps, token: None, vmas })
+    }
+
+    /// A snapshot by `process_vm_getinfo()` only.
+    pub fn getinfo(&self) -> Result<Snapshot> {
+        let mut bufs = GetinfoBuffers::default();
+        let (args, n) = getinfo_grow(&mut bufs, GrowPolicy::default(), |a, v, s| {
+            sys::getinfo(&self.pidfd, a, v, s)
+        })?;
+        let vmas = bufs.vmas[..n].iter().map(|r| vma_from_record(r, &bufs.strings)).collect();
+        Ok(Snapshot {
+            pid: self.pid,
+            source: Source::Getinfo,
+            token: Some(Token { mm_id: args.mm_id, seq: args.seq }),
+            vmas,
+        })
+    }
+
+    /// A snapshot by a `PROCMAP_QUERY` loop only.
+    pub fn procmap_query(&self) -> Result<Snapshot> {
+        let f = std::fs::File::open(format!("/proc/{}/maps", self.pid))?;
+        let mut name = vec![0u8; 4096];
+        let mut vmas = Vec::new();
+        let mut addr = 0u64;
+        loop {
+            let mut q = ProcmapQuery {
+                query_flags: PROCMAP_QUERY_COVERING_OR_NEXT_VMA,
+                query_addr: addr,
+                ..Default::default()
+            };
+            match sys::procmap_query(&f, &mut q, &mut name) {
+                Err(e) if e.raw_os_error() == Some(libc::ENOENT) => break,
+                r => r?,
+            }
+            let n = &name[..(q.vma_name_size as usize).saturating_sub(1)];
+            let name = String::from_utf8_lossy(n).into_owned();
+            let f = q.vma_flags;
+            let perms: String = [
+                (PROCMAP_QUERY_VMA_READABLE, 'r'),
+                (PROCMAP_QUERY_VMA_WRITABLE, 'w'),
+                (PROCMAP_QUERY_VMA_EXECUTABLE, 'x'),
+            ]
+            .iter()
+            .map(|&(b, c)| if f & b != 0 { c } else { '-' })
+            .chain(std::iter::once(if f & PROCMAP_QUERY_VMA_SHARED != 0 { 's' } else { 'p' }))
+            .collect();
+            vmas.push(Vma {
+                start: q.vma_start,
+                end: q.vma_end,
+                perms,
+                offset: q.vma_offset,
+                dev_major: q.dev_major,
+                dev_minor: q.dev_minor,
+                inode: q.inode,
+                kind: Vma::kind_from_maps(q.inode, &name),
+                name,
+                name_id: None,
+                vm_flags: None,
+                anon_vma: None,
+                page_size: Some(q.vma_page_size),
+            });
+            addr = q.vma_end;
+        }
+        Ok(Snapshot { pid: self.pid, source: Source::ProcmapQuery, token: None, vmas })
+    }
+}
+
+fn vma_from_record(r: &GetinfoVma, strings: &[u8]) -> Vma {
+    let name = if r.name_off == VMGI_NO_NAME {
+        String::new()
+    } else {
+        let at = r.name_off as usize;
+        let s = strings.get(at..at + r.name_len as usize).unwrap_or(&[]);
+        String::from_utf8_lossy(s).into_owned()
+    };
+    let p = r.prot;
+    let perms: String = [(VMGI_PROT_READ, 'r'), (VMGI_PROT_WRITE, 'w'), (VMGI_PROT_EXEC, 'x')]
+        .iter()
+        .map(|&(b, c)| if p & b != 0 { c } else { '-' })
+        .chain(std::iter::once(if p & VMGI_PROT_SHARED != 0 { 's' } else { 'p' }))
+        .collect();
+    let kind = if r.attrs & VMGI_VMA_FILE != 0 {
+        Kind::File
+    } else {
+        Vma::kind_from_maps(0, &name)
+    };
+    Vma {
+        start: r.start,
+        end: r.end,
+        perms,
+        offset: r.offset,
+        dev_major: r.dev_major,
+        dev_minor: r.dev_minor,
+        inode: r.ino,
+        name,
+        kind,
+        name_id: Some(r.name_id),
+        vm_flags: Some(r.vm_flags),
+        anon_vma: Some(r.attrs & VMGI_VMA_ANON_VMA != 0),
+        page_size: Some(1 << r.page_shift),
+    }
+}
+
+/// The buffers of [`getinfo_grow`], kept between calls.
+#[derive(Default)]
+pub struct GetinfoBuffers {
+    pub vmas: Vec<GetinfoVma>,
+    pub strings: Vec<u8>,
+}
+
+/// How [`getinfo_grow`] sizes its buffers and how often it tries.
+#[derive(Clone, Copy, Debug)]
+pub struct GrowPolicy {
+    /// Records and string bytes of the first try.
+    pub first_vmas: usize,
+    pub first_strings: usize,
+    /// Calls before giving up (`ERANGE` and `EAGAIN` retry).
+    pub max_calls: u32,
+}
+
+impl Default for GrowPolicy {
+    fn default() -> Self {
+        Self { first_vmas: 256, first_strings: 16 << 10, max_calls: 8 }
+    }
+}
+
+/// Calls `call` (a `process_vm_getinfo()` of every attribute over the whole
+/// address space) until its buffers are large enough, as the documentation
+/// says: on `ERANGE` the kernel returned the sizes it needs, which are grown
+/// by a quarter (the map may grow meanwhile); `EAGAIN` (a map changing
+/// without pause) is tried again. Returns the arguments of the successful
+/// call and the number of records.
+pub fn getinfo_grow<F>(
+    bufs: &mut GetinfoBuffers,
+    policy: GrowPolicy,
+    mut call: F,
+) -> Result<(GetinfoArgs, usize)>
+where
+    F: FnMut(&mut GetinfoArgs, &mut [GetinfoVma], &mut [u8]) -> Result<usize>,
+{
+    if bufs.vmas.len() < policy.first_vmas {
+        bufs.vmas.resize(policy.first_vmas, GetinfoVma::default());
+    }
+    if bufs.strings.len() < policy.first_strings {
+        bufs.strings.resize(policy.first_strings, 0);
+    }
+    let mut last = Error::from_raw_os_error(libc::EAGAIN);
+    for _ in 0..policy.max_calls {
+        let mut args = GetinfoArgs { mask: VMGI_ALL, start: 0, end: u64::MAX, ..Default::default() };
+        match call(&mut args, &mut bufs.vmas, &mut bufs.strings) {
+            Ok(n) => return Ok((args, n)),
+            Err(e) if e.raw_os_error() == Some(libc::ERANGE) => {
+                let grow = |n: usize| n + n / 4 + 16;
+                if args.vma_count as usize > bufs.vmas.len() {
+                    bufs.vmas.resize(grow(args.vma_count as usize), GetinfoVma::default());
+                }
+                if args.strings_size as usize > bufs.strings.len() {
+                    bufs.strings.resize(grow(args.strings_size as usize), 0);
+                }
+                last = e;
+            }
+            Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => last = e,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last)
+}
+
+/// Which VMAs to advise: a kind (or all) within an address range.
+#[derive(Clone, Copy, Debug)]
+pub struct Selection {
+    pub kind: Option<Kind>,
+    pub start: u64,
+    pub end: u64,
+}
+
+impl Selection {
+    /// Every VMA of `kind`.
+    pub fn kind(kind: Kind) -> Self {
+        Self { kind: Some(kind), start: 0, end: u64::MAX }
+    }
+
+    /// Every VMA.
+    pub fn all() -> Self {
+        Self { kind: None, start: 0, end: u64::MAX }
+    }
+
+    /// The ranges to advise in `snap`: the selected VMAs clipped to the range,
+    /// leaving out those `MADV_COLD`/`MADV_PAGEOUT` cannot apply to (locked,
+    /// PFN-mapped, hugetlb, when the snapshot says so) and special mappings.
+    pub fn ranges(&self, snap: &Snapshot) -> Vec<(u64, u64)> {
+        let unfit = VMGI_VM_LO | VMGI_VM_PF | VMGI_VM_HT;
+        snap.vmas
+            .iter()
+            .filter(|v| self.kind.map_or(v.kind != Kind::Special, |k| v.kind == k))
+            .filter(|v| v.vm_flags.map_or(true, |f| f & unfit == 0))
+            .filter(|v| v.start < self.end && v.end > self.start)
+            .map(|v| {
+                let s = v.start.max(self.start);
+                (s, v.end.min(self.end) - s)
+            })
+            .collect()
+    }
+
+    /// The filter bit for the advice, if the selection is one kind.
+    pub fn filter(&self) -> i32 {
+        match self.kind {
+            Some(Kind::Anonymous) => MADV_ANONYMOUS_FILTER,
+            Some(Kind::File) => MADV_FILE_FILTER,
+            _ => 0,
+        }
+    }
+}
+
+/// How often [`advise`] takes a fresh snapshot after a stale token.
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    pub max_tries: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self { max_tries: 8 }
+    }
+}
+
+/// What [`advise`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Snapshots taken.
+    pub tries: u32,
+    /// Tries whose token was stale.
+    pub stale: u32,
+    /// Ranges and bytes advised by the last try.
+    pub ranges: usize,
+    pub bytes: u64,
+    /// Whether the advice was sequence-checked (`process_vm_madvise`), or
+    /// given unchecked by `process_madvise` (a kernel without it).
+    pub checked: bool,
+}
+
+/// The kernel calls [`advise`] makes; [`Process`] is the real one, and tests
+/// put in a scripted one.
+pub trait Advisor {
+    fn snapshot(&self) -> Result<Snapshot>;
+    /// `process_vm_madvise()`: `Ok(bytes)`, or an error (`ESTALE`, `ENOSYS`, ...).
+    fn madvise_checked(&self, ranges: &[(u64, u64)], advice: i32, token: Token) -> Result<usize>;
+    /// `process_madvise()`.
+    fn madvise_unchecked(&self, ranges: &[(u64, u64)], advice: i32) -> Result<usize>;
+}
+
+impl Advisor for Process {
+    fn snapshot(&self) -> Result<Snapshot> {
+        Process::snapshot(self)
+    }
+
+    fn madvise_checked(&self, ranges: &[(u64, u64)], advice: i32, token: Token) -> Result<usize> {
+        sys::vm_madvise(&self.pidfd, ranges, advice, token.mm_id, token.seq)
+    }
+
+    fn madvise_unchecked(&self, ranges: &[(u64, u64)], advice: i32) -> Result<usize> {
+        sys::process_madvise(&self.pidfd, ranges, advice)
+    }
+}
+
+/// Takes a snapshot, selects ranges from it, and advises them against the
+/// snapshot's token, in calls of at most [`MAX_RANGES`] ranges; a stale token
+/// means the map changed, so it starts again with a fresh snapshot, at most
+/// `policy.max_tries` times (then `ESTALE`). On a kernel without
+/// `process_vm_madvise()` the ranges go to `process_madvise()` unchecked, and
+/// the report says so.
+pub fn advise<A: Advisor>(
+    who: &A,
+    sel: &Selection,
+    advice: i32,
+    policy: RetryPolicy,
+) -> Result<Report> {
+    let mut report = Report::default();
+    'tries: while report.tries < policy.max_tries {
+        report.tries += 1;
+        let snap = who.snapshot()?;
+        let ranges = sel.ranges(&snap);
+        report.ranges = ranges.len();
+        report.bytes = 0;
+        let Some(token) = snap.token else {
+            return advise_unchecked(who, &ranges, advice, report);
+        };
+        for chunk in ranges.chunks(MAX_RANGES) {
+            match who.madvise_checked(chunk, advice | sel.filter(), token) {
+                Ok(n) => report.bytes += n as u64,
+                Err(e) if e.raw_os_error() == Some(libc::ESTALE) => {
+                    report.stale += 1;
+                    continue 'tries;
+                }
+                Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {
+                    return advise_unchecked(who, &ranges, advice, report);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        report.checked = true;
+        return Ok(report);
+    }
+    Err(Error::from_raw_os_error(libc::ESTALE))
+}
+
+fn advise_unchecked<A: Advisor>(
+    who: &A,
+    ranges: &[(u64, u64)],
+    advice: i32,
+    mut report: Report,
+) -> Result<Report> {
+    report.bytes = 0;
+    for chunk in ranges.chunks(MAX_RANGES) {
+        report.bytes += who.madvise_unchecked(chunk, advice)? as u64;
+    }
+    report.checked = false;
+    Ok(report)
+}
+
+/// Names `[start, start + len)` of the calling process's anonymous memory
+/// (`None` removes the name). `EINVAL` for a name the kernel refuses (over 80
+/// bytes, or with `[`, `]`, `\`, `$`, `` ` `` or non-printable bytes) or for
+/// memory that is not anonymous.
+pub fn name_range(start: u64, len: u64, name: Option<&str>) -> Result<()> {
+    let c = name
+        .map(std::ffi::CString::new)
+        .transpose()
+        .map_err(|_| Error::from_raw_os_error(libc::EINVAL))?;
+    sys::set_anon_name(start, len, c.as_deref())
+}
+
+/// Maps `len` bytes of anonymous memory at `addr` in the calling process
+/// (failing if anything is there) and returns its address.
+pub fn map_anon_at(addr: u64, len: u64) -> Result<u64> {
+    sys::map_anon_at(addr, len)
+}
+
+/// `madvise()` on the calling process's own memory.
+pub fn madvise_self(start: u64, len: u64, advice: i32) -> Result<()> {
+    sys::madvise(start, len, advice)
+}
