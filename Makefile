@@ -38,6 +38,7 @@ SELFTESTS := \
 	process_vm_getinfo_bench:tools/testing/selftests/mm/process_vm_getinfo_bench.c \
 	process_vm_madvise_test:tools/testing/selftests/mm/process_vm_madvise_test.c \
 	process_vm_madvise_bench:tools/testing/selftests/mm/process_vm_madvise_bench.c \
+	app_workload:scripts/guest/app_workload.c \
 	demo:scripts/guest/demo.c
 
 .PHONY: all deps base kernel rootfs selftests shell run check bench clean help
@@ -69,6 +70,7 @@ $(BUILD)/arm64/busybox: /var/cache/vmmap/busybox-arm64
 # unmodified there; ours are copied in) against its exported uapi headers.
 selftests: rootfs
 	@scripts/build-selftests $(ARCH) $(TARGET_CC) $(SELFTESTS)
+	@scripts/build-tools $(ARCH)
 
 shell: rootfs
 	@scripts/build-kernel $(ARCH) series >/dev/null
