@@ -10,7 +10,11 @@ use std::process::ExitCode;
 use vmmap::{abi, maps, Kind, Process, RetryPolicy, Selection, Snapshot};
 
 #[derive(Parser)]
-#[command(name = "vmmap", version, about = "Show, summarise, page out and name memory maps")]
+#[command(
+    name = "vmmap",
+    version,
+    about = "Show, summarise, page out and name memory maps"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -89,9 +93,15 @@ fn main() -> ExitCode {
     let r = match cli.cmd {
         Cmd::Maps { pid, json, via } => cmd_maps(pid, json, via.as_deref()),
         Cmd::Summary { pid, all, json } => cmd_summary(pid, all, json),
-        Cmd::Pageout { pid, anon, file, range, cold, tries, json } => {
-            cmd_pageout(pid, anon, file, range, cold, tries, json)
-        }
+        Cmd::Pageout {
+            pid,
+            anon,
+            file,
+            range,
+            cold,
+            tries,
+            json,
+        } => cmd_pageout(pid, anon, file, range, cold, tries, json),
         Cmd::Name { addr, len, name } => cmd_name(addr, len, &name),
     };
     match r {
@@ -125,7 +135,12 @@ fn cmd_maps(pid: i32, json: bool, via: Option<&str>) -> Res {
         Some(_) => std::fs::read_to_string(format!("/proc/{pid}/maps")).and_then(|t| {
             let vmas = maps::parse(&t)
                 .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-            Ok(Snapshot { pid, source: vmmap::Source::ProcMaps, token: None, vmas })
+            Ok(Snapshot {
+                pid,
+                source: vmmap::Source::ProcMaps,
+                token: None,
+                vmas,
+            })
         }),
         None => p.snapshot(),
     }
@@ -137,8 +152,12 @@ fn cmd_maps(pid: i32, json: bool, via: Option<&str>) -> Res {
         return Ok(());
     }
     writeln!(out, "{pid}:   (read with {})", source_name(snap.source)).ok();
-    writeln!(out, "{:<16} {:>9} {:<4} {:<5} {:>8} {:<5} Mapping", "Address", "Kbytes", "Mode",
-             "Kind", "Offset", "Dev").ok();
+    writeln!(
+        out,
+        "{:<16} {:>9} {:<4} {:<5} {:>8} {:<5} Mapping",
+        "Address", "Kbytes", "Mode", "Kind", "Offset", "Dev"
+    )
+    .ok();
     let mut total = 0;
     for v in &snap.vmas {
         total += v.size();
@@ -156,7 +175,14 @@ fn cmd_maps(pid: i32, json: bool, via: Option<&str>) -> Res {
         )
         .ok();
     }
-    writeln!(out, "{:<16} {:>9}  {} VMAs", "total kB", total / 1024, snap.vmas.len()).ok();
+    writeln!(
+        out,
+        "{:<16} {:>9}  {} VMAs",
+        "total kB",
+        total / 1024,
+        snap.vmas.len()
+    )
+    .ok();
     if let Some(t) = snap.token {
         writeln!(out, "layout token: mm {} seq {}", t.mm_id, t.seq).ok();
     }
@@ -188,12 +214,21 @@ fn summarise(snap: &Snapshot) -> Summary {
         BTreeMap::new();
     for v in &snap.vmas {
         let group = match v.name_id {
-            Some(id) if id != 0 => by_id.entry(id).or_insert_with(|| maps::group_of(&v.name)).clone(),
+            Some(id) if id != 0 => by_id
+                .entry(id)
+                .or_insert_with(|| maps::group_of(&v.name))
+                .clone(),
             _ => maps::group_of(&v.name),
         };
         let e = groups.entry((group.clone(), v.kind)).or_insert_with(|| {
-            (Group { name: group, kind: maps::kind_name(v.kind), ..Default::default() },
-             Default::default())
+            (
+                Group {
+                    name: group,
+                    kind: maps::kind_name(v.kind),
+                    ..Default::default()
+                },
+                Default::default(),
+            )
         });
         e.0.vmas += 1;
         e.0.kbytes += v.size() / 1024;
@@ -209,15 +244,28 @@ fn summarise(snap: &Snapshot) -> Summary {
         })
         .collect();
     groups.sort_by(|a, b| b.kbytes.cmp(&a.kbytes).then(a.name.cmp(&b.name)));
-    Summary { pid: snap.pid, source: snap.source, groups }
+    Summary {
+        pid: snap.pid,
+        source: snap.source,
+        groups,
+    }
 }
 
 fn print_summary(out: &mut impl Write, s: &Summary) {
     writeln!(out, "{}:   (read with {})", s.pid, source_name(s.source)).ok();
-    writeln!(out, "{:>10} {:>6} {:>6} {:<8} name", "kB", "VMAs", "names", "kind").ok();
+    writeln!(
+        out,
+        "{:>10} {:>6} {:>6} {:<8} name",
+        "kB", "VMAs", "names", "kind"
+    )
+    .ok();
     for g in &s.groups {
-        writeln!(out, "{:>10} {:>6} {:>6} {:<8} {}", g.kbytes, g.vmas, g.names, g.kind, g.name)
-            .ok();
+        writeln!(
+            out,
+            "{:>10} {:>6} {:>6} {:<8} {}",
+            g.kbytes, g.vmas, g.names, g.kind, g.name
+        )
+        .ok();
     }
     let total: u64 = s.groups.iter().map(|g| g.kbytes).sum();
     writeln!(out, "{total:>10} total").ok();
@@ -225,7 +273,10 @@ fn print_summary(out: &mut impl Write, s: &Summary) {
 
 fn pids() -> Vec<i32> {
     let mut v: Vec<i32> = std::fs::read_dir("/proc")
-        .map(|d| d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+                .collect()
+        })
         .unwrap_or_default();
     v.sort();
     v
@@ -237,7 +288,8 @@ fn cmd_summary(pid: Option<i32>, all: bool, json: bool) -> Res {
         (None, true) => pids(),
         _ => return Err("give a PID or --all".into()),
     };
-    let progress = all && std::io::stderr().is_terminal() || std::env::var_os("VMMAP_PROGRESS").is_some();
+    let progress =
+        all && std::io::stderr().is_terminal() || std::env::var_os("VMMAP_PROGRESS").is_some();
     let mut out = std::io::stdout().lock();
     let mut summaries = Vec::new();
     for (i, &p) in list.iter().enumerate() {
@@ -289,10 +341,20 @@ fn cmd_pageout(
     json: bool,
 ) -> Res {
     let p = open(pid)?;
-    let kind = if anon { Some(Kind::Anonymous) } else if file { Some(Kind::File) } else { None };
+    let kind = if anon {
+        Some(Kind::Anonymous)
+    } else if file {
+        Some(Kind::File)
+    } else {
+        None
+    };
     let (start, end) = range.unwrap_or((0, u64::MAX));
     let sel = Selection { kind, start, end };
-    let advice = if cold { abi::MADV_COLD } else { abi::MADV_PAGEOUT };
+    let advice = if cold {
+        abi::MADV_COLD
+    } else {
+        abi::MADV_PAGEOUT
+    };
     let report = vmmap::advise(&p, &sel, advice, RetryPolicy { max_tries: tries })
         .map_err(|e| format!("pageout of {pid}: {e}"))?;
     let r = PageoutReport {

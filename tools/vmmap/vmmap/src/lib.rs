@@ -144,7 +144,10 @@ pub struct Process {
 impl Process {
     /// Opens process `pid` (`pidfd_open()`).
     pub fn open(pid: i32) -> Result<Self> {
-        Ok(Self { pid, pidfd: sys::pidfd_open(pid)? })
+        Ok(Self {
+            pid,
+            pidfd: sys::pidfd_open(pid)?,
+        })
     }
 
     /// The process id.
@@ -164,7 +167,12 @@ impl Process {
         }
         let text = std::fs::read_to_string(format!("/proc/{}/maps", self.pid))?;
         let vmas = maps::parse(&text).map_err(|e| Error::new(ErrorKind::InvalidData, e))?;
-        Ok(Snapshot { pid: self.pid, source: Source::ProcMaps, token: None, vmas })
+        Ok(Snapshot {
+            pid: self.pid,
+            source: Source::ProcMaps,
+            token: None,
+            vmas,
+        })
     }
 
     /// A snapshot by `process_vm_getinfo()` only.
@@ -173,11 +181,17 @@ impl Process {
         let (args, n) = getinfo_grow(&mut bufs, GrowPolicy::default(), |a, v, s| {
             sys::getinfo(&self.pidfd, a, v, s)
         })?;
-        let vmas = bufs.vmas[..n].iter().map(|r| vma_from_record(r, &bufs.strings)).collect();
+        let vmas = bufs.vmas[..n]
+            .iter()
+            .map(|r| vma_from_record(r, &bufs.strings))
+            .collect();
         Ok(Snapshot {
             pid: self.pid,
             source: Source::Getinfo,
-            token: Some(Token { mm_id: args.mm_id, seq: args.seq }),
+            token: Some(Token {
+                mm_id: args.mm_id,
+                seq: args.seq,
+            }),
             vmas,
         })
     }
@@ -208,7 +222,11 @@ impl Process {
             ]
             .iter()
             .map(|&(b, c)| if f & b != 0 { c } else { '-' })
-            .chain(std::iter::once(if f & PROCMAP_QUERY_VMA_SHARED != 0 { 's' } else { 'p' }))
+            .chain(std::iter::once(if f & PROCMAP_QUERY_VMA_SHARED != 0 {
+                's'
+            } else {
+                'p'
+            }))
             .collect();
             vmas.push(Vma {
                 start: q.vma_start,
@@ -227,7 +245,12 @@ impl Process {
             });
             addr = q.vma_end;
         }
-        Ok(Snapshot { pid: self.pid, source: Source::ProcmapQuery, token: None, vmas })
+        Ok(Snapshot {
+            pid: self.pid,
+            source: Source::ProcmapQuery,
+            token: None,
+            vmas,
+        })
     }
 }
 
@@ -240,11 +263,19 @@ fn vma_from_record(r: &GetinfoVma, strings: &[u8]) -> Vma {
         String::from_utf8_lossy(s).into_owned()
     };
     let p = r.prot;
-    let perms: String = [(VMGI_PROT_READ, 'r'), (VMGI_PROT_WRITE, 'w'), (VMGI_PROT_EXEC, 'x')]
-        .iter()
-        .map(|&(b, c)| if p & b != 0 { c } else { '-' })
-        .chain(std::iter::once(if p & VMGI_PROT_SHARED != 0 { 's' } else { 'p' }))
-        .collect();
+    let perms: String = [
+        (VMGI_PROT_READ, 'r'),
+        (VMGI_PROT_WRITE, 'w'),
+        (VMGI_PROT_EXEC, 'x'),
+    ]
+    .iter()
+    .map(|&(b, c)| if p & b != 0 { c } else { '-' })
+    .chain(std::iter::once(if p & VMGI_PROT_SHARED != 0 {
+        's'
+    } else {
+        'p'
+    }))
+    .collect();
     let kind = if r.attrs & VMGI_VMA_FILE != 0 {
         Kind::File
     } else {
@@ -286,7 +317,11 @@ pub struct GrowPolicy {
 
 impl Default for GrowPolicy {
     fn default() -> Self {
-        Self { first_vmas: 256, first_strings: 16 << 10, max_calls: 8 }
+        Self {
+            first_vmas: 256,
+            first_strings: 16 << 10,
+            max_calls: 8,
+        }
     }
 }
 
@@ -312,13 +347,19 @@ where
     }
     let mut last = Error::from_raw_os_error(libc::EAGAIN);
     for _ in 0..policy.max_calls {
-        let mut args = GetinfoArgs { mask: VMGI_ALL, start: 0, end: u64::MAX, ..Default::default() };
+        let mut args = GetinfoArgs {
+            mask: VMGI_ALL,
+            start: 0,
+            end: u64::MAX,
+            ..Default::default()
+        };
         match call(&mut args, &mut bufs.vmas, &mut bufs.strings) {
             Ok(n) => return Ok((args, n)),
             Err(e) if e.raw_os_error() == Some(libc::ERANGE) => {
                 let grow = |n: usize| n + n / 4 + 16;
                 if args.vma_count as usize > bufs.vmas.len() {
-                    bufs.vmas.resize(grow(args.vma_count as usize), GetinfoVma::default());
+                    bufs.vmas
+                        .resize(grow(args.vma_count as usize), GetinfoVma::default());
                 }
                 if args.strings_size as usize > bufs.strings.len() {
                     bufs.strings.resize(grow(args.strings_size as usize), 0);
@@ -343,12 +384,20 @@ pub struct Selection {
 impl Selection {
     /// Every VMA of `kind`.
     pub fn kind(kind: Kind) -> Self {
-        Self { kind: Some(kind), start: 0, end: u64::MAX }
+        Self {
+            kind: Some(kind),
+            start: 0,
+            end: u64::MAX,
+        }
     }
 
     /// Every VMA.
     pub fn all() -> Self {
-        Self { kind: None, start: 0, end: u64::MAX }
+        Self {
+            kind: None,
+            start: 0,
+            end: u64::MAX,
+        }
     }
 
     /// The ranges to advise in `snap`: the selected VMAs clipped to the range,

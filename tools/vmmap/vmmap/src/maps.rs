@@ -74,8 +74,13 @@ pub fn parse_line(line: &str) -> Option<Vma> {
 /// assert_eq!(group_of("/system/lib64/libc.so"), "/system/lib64/libc.so");
 /// ```
 pub fn group_of(name: &str) -> String {
-    const FAMILIES: [&str; 5] =
-        ["[anon:scudo:", "[anon:stack_and_tls:", "[anon:dalvik-", "[anon:thread signal stack", "[stack:"];
+    const FAMILIES: [&str; 5] = [
+        "[anon:scudo:",
+        "[anon:stack_and_tls:",
+        "[anon:dalvik-",
+        "[anon:thread signal stack",
+        "[stack:",
+    ];
     if name.is_empty() {
         return "[anon]".into();
     }

@@ -109,8 +109,10 @@ fn iovecs(ranges: &[(u64, u64)]) -> Vec<libc::iovec> {
 pub fn madvise(start: u64, len: u64, advice: i32) -> Result<()> {
     // SAFETY: madvise only takes advice about the range; it never makes memory the program
     // uses invalid with the advice this crate passes (none is destructive).
-    check(unsafe { libc::madvise(start as usize as *mut libc::c_void, len as usize, advice) }
-        as libc::c_long)
+    check(
+        unsafe { libc::madvise(start as usize as *mut libc::c_void, len as usize, advice) }
+            as libc::c_long,
+    )
     .map(|_| ())
 }
 
@@ -118,9 +120,9 @@ pub fn madvise(start: u64, len: u64, advice: i32) -> Result<()> {
 pub fn set_anon_name(start: u64, len: u64, name: Option<&std::ffi::CStr>) -> Result<()> {
     let name = name.map_or(std::ptr::null(), |n| n.as_ptr());
     // SAFETY: `name` is null or a NUL-terminated string alive for the call.
-    check(unsafe {
-        libc::prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, start, len, name)
-    } as libc::c_long)
+    check(
+        unsafe { libc::prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, start, len, name) } as libc::c_long,
+    )
     .map(|_| ())
 }
 
@@ -154,7 +156,9 @@ pub fn procmap_query(maps: &std::fs::File, q: &mut ProcmapQuery, name: &mut [u8]
     q.build_id_size = 0;
     // SAFETY: `q` is a valid query of the size it states, whose name buffer is `name`,
     // borrowed exclusively for the call with its true length.
-    check(unsafe { libc::ioctl(maps.as_raw_fd(), PROCMAP_QUERY as _, q as *mut ProcmapQuery) }
-        as libc::c_long)
+    check(
+        unsafe { libc::ioctl(maps.as_raw_fd(), PROCMAP_QUERY as _, q as *mut ProcmapQuery) }
+            as libc::c_long,
+    )
     .map(|_| ())
 }

@@ -11,7 +11,10 @@ use vmmap::abi::*;
 
 fn root() -> PathBuf {
     // tools/vmmap/vmmap -> the repository root
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..").canonicalize().unwrap()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../..")
+        .canonicalize()
+        .unwrap()
 }
 
 macro_rules! fields {
@@ -26,31 +29,80 @@ macro_rules! fields {
 #[test]
 fn structs_and_constants_match_the_uapi_headers() {
     let mut expect: Vec<(&str, u64)> = Vec::new();
-    expect.extend(fields!("process_vm_getinfo_vma", GetinfoVma,
-        start = "start", end = "end", offset = "offset", vm_flags = "vm_flags", ino = "ino",
-        name_id = "name_id", dev_major = "dev_major", dev_minor = "dev_minor", prot = "prot",
-        page_shift = "page_shift", name_off = "name_off", name_len = "name_len",
-        attrs = "attrs", reserved = "__reserved"));
-    expect.extend(fields!("process_vm_getinfo_args", GetinfoArgs,
-        mask = "mask", start = "start", end = "end", vmas = "vmas", strings = "strings",
-        vma_size = "vma_size", vma_count = "vma_count", strings_size = "strings_size",
-        reserved = "__reserved", mm_id = "mm_id", seq = "seq"));
-    expect.extend(fields!("process_vm_madvise_args", MadviseArgs,
-        ranges = "ranges", nr_ranges = "nr_ranges", advice = "advice", reserved = "__reserved",
-        mm_id = "mm_id", seq = "seq"));
+    expect.extend(fields!(
+        "process_vm_getinfo_vma",
+        GetinfoVma,
+        start = "start",
+        end = "end",
+        offset = "offset",
+        vm_flags = "vm_flags",
+        ino = "ino",
+        name_id = "name_id",
+        dev_major = "dev_major",
+        dev_minor = "dev_minor",
+        prot = "prot",
+        page_shift = "page_shift",
+        name_off = "name_off",
+        name_len = "name_len",
+        attrs = "attrs",
+        reserved = "__reserved"
+    ));
+    expect.extend(fields!(
+        "process_vm_getinfo_args",
+        GetinfoArgs,
+        mask = "mask",
+        start = "start",
+        end = "end",
+        vmas = "vmas",
+        strings = "strings",
+        vma_size = "vma_size",
+        vma_count = "vma_count",
+        strings_size = "strings_size",
+        reserved = "__reserved",
+        mm_id = "mm_id",
+        seq = "seq"
+    ));
+    expect.extend(fields!(
+        "process_vm_madvise_args",
+        MadviseArgs,
+        ranges = "ranges",
+        nr_ranges = "nr_ranges",
+        advice = "advice",
+        reserved = "__reserved",
+        mm_id = "mm_id",
+        seq = "seq"
+    ));
     let consts: Vec<(&str, u64)> = vec![
-        ("VMGI_ALL", VMGI_ALL), ("VMGI_RANGE", VMGI_RANGE), ("VMGI_PROT", VMGI_PROT),
-        ("VMGI_VM_FLAGS", VMGI_VM_FLAGS), ("VMGI_OFFSET", VMGI_OFFSET), ("VMGI_INODE", VMGI_INODE),
-        ("VMGI_NAME_ID", VMGI_NAME_ID), ("VMGI_NAME", VMGI_NAME), ("VMGI_ANON_VMA", VMGI_ANON_VMA),
-        ("VMGI_PAGE_SIZE", VMGI_PAGE_SIZE), ("VMGI_FILE", VMGI_FILE),
-        ("VMGI_PROT_READ", VMGI_PROT_READ as u64), ("VMGI_PROT_WRITE", VMGI_PROT_WRITE as u64),
-        ("VMGI_PROT_EXEC", VMGI_PROT_EXEC as u64), ("VMGI_PROT_SHARED", VMGI_PROT_SHARED as u64),
-        ("VMGI_VM_PF", VMGI_VM_PF), ("VMGI_VM_LO", VMGI_VM_LO), ("VMGI_VM_HT", VMGI_VM_HT),
-        ("VMGI_VMA_ANON_VMA", VMGI_VMA_ANON_VMA as u64), ("VMGI_VMA_FILE", VMGI_VMA_FILE as u64),
+        ("VMGI_ALL", VMGI_ALL),
+        ("VMGI_RANGE", VMGI_RANGE),
+        ("VMGI_PROT", VMGI_PROT),
+        ("VMGI_VM_FLAGS", VMGI_VM_FLAGS),
+        ("VMGI_OFFSET", VMGI_OFFSET),
+        ("VMGI_INODE", VMGI_INODE),
+        ("VMGI_NAME_ID", VMGI_NAME_ID),
+        ("VMGI_NAME", VMGI_NAME),
+        ("VMGI_ANON_VMA", VMGI_ANON_VMA),
+        ("VMGI_PAGE_SIZE", VMGI_PAGE_SIZE),
+        ("VMGI_FILE", VMGI_FILE),
+        ("VMGI_PROT_READ", VMGI_PROT_READ as u64),
+        ("VMGI_PROT_WRITE", VMGI_PROT_WRITE as u64),
+        ("VMGI_PROT_EXEC", VMGI_PROT_EXEC as u64),
+        ("VMGI_PROT_SHARED", VMGI_PROT_SHARED as u64),
+        ("VMGI_VM_PF", VMGI_VM_PF),
+        ("VMGI_VM_LO", VMGI_VM_LO),
+        ("VMGI_VM_HT", VMGI_VM_HT),
+        ("VMGI_VMA_ANON_VMA", VMGI_VMA_ANON_VMA as u64),
+        ("VMGI_VMA_FILE", VMGI_VMA_FILE as u64),
         ("VMGI_NO_NAME", VMGI_NO_NAME as u64),
         ("VMGI_VMA_SIZE_VER0", size_of::<GetinfoVma>() as u64),
-        ("PROCESS_VM_GETINFO_ARGS_SIZE_VER0", size_of::<GetinfoArgs>() as u64),
-        ("PROCESS_VM_MADVISE_ARGS_SIZE_VER0", size_of::<MadviseArgs>() as u64),
+        (
+            "PROCESS_VM_GETINFO_ARGS_SIZE_VER0",
+            size_of::<GetinfoArgs>() as u64,
+        ),
+        (
+            "PROCESS_VM_MADVISE_ARGS_SIZE_VER0",
+            size_of::<MadviseArgs>() as u64,
+        ),
     ];
     // Each VmFlags mnemonic is the bit of its VMGI_VM_ name.
     let flags: Vec<(String, u64)> = VM_FLAG_NAMES
@@ -72,7 +124,11 @@ fn structs_and_constants_match_the_uapi_headers() {
         };
         c += &format!("\tprintf(\"%llu\\n\", (unsigned long long){e});\n");
     }
-    for (name, _) in consts.iter().map(|(n, v)| (n.to_string(), *v)).chain(flags.clone()) {
+    for (name, _) in consts
+        .iter()
+        .map(|(n, v)| (n.to_string(), *v))
+        .chain(flags.clone())
+    {
         c += &format!("\tprintf(\"%llu\\n\", (unsigned long long){name});\n");
     }
     c += "\treturn 0;\n}\n";
@@ -88,10 +144,16 @@ fn structs_and_constants_match_the_uapi_headers() {
         .arg(dir.join("abi.c"))
         .status()
         .expect("a C compiler (cc)");
-    assert!(st.success(), "the C program against the uapi headers does not build");
+    assert!(
+        st.success(),
+        "the C program against the uapi headers does not build"
+    );
     let out = Command::new(dir.join("abi")).output().unwrap();
-    let got: Vec<u64> =
-        String::from_utf8(out.stdout).unwrap().lines().map(|l| l.parse().unwrap()).collect();
+    let got: Vec<u64> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.parse().unwrap())
+        .collect();
     let want: Vec<(String, u64)> = expect
         .iter()
         .map(|(n, v)| (n.to_string(), *v))

@@ -8,7 +8,10 @@ use vmmap::abi::*;
 use vmmap::*;
 
 /// A fake process_vm_getinfo(): a map of `n` VMAs with `s` string bytes.
-fn fake(n: usize, s: usize) -> impl FnMut(&mut GetinfoArgs, &mut [GetinfoVma], &mut [u8]) -> Result<usize> {
+fn fake(
+    n: usize,
+    s: usize,
+) -> impl FnMut(&mut GetinfoArgs, &mut [GetinfoVma], &mut [u8]) -> Result<usize> {
     move |a, v, st| {
         a.mm_id = 7;
         a.seq = 9;
@@ -18,7 +21,11 @@ fn fake(n: usize, s: usize) -> impl FnMut(&mut GetinfoArgs, &mut [GetinfoVma], &
             return Err(Error::from_raw_os_error(libc::ERANGE));
         }
         for (i, r) in v[..n].iter_mut().enumerate() {
-            *r = GetinfoVma { start: i as u64 * 4096, end: i as u64 * 4096 + 4096, ..Default::default() };
+            *r = GetinfoVma {
+                start: i as u64 * 4096,
+                end: i as u64 * 4096 + 4096,
+                ..Default::default()
+            };
         }
         Ok(n)
     }
@@ -46,11 +53,18 @@ fn buffers_grow_to_what_the_kernel_asks() {
 fn a_map_that_keeps_growing_gives_up() {
     let mut b = GetinfoBuffers::default();
     let mut n = 100;
-    let err = getinfo_grow(&mut b, GrowPolicy { max_calls: 4, ..Default::default() }, |a, v, _| {
-        n = v.len() * 2; // always twice what fits
-        a.vma_count = n as u32;
-        Err(Error::from_raw_os_error(libc::ERANGE))
-    })
+    let err = getinfo_grow(
+        &mut b,
+        GrowPolicy {
+            max_calls: 4,
+            ..Default::default()
+        },
+        |a, v, _| {
+            n = v.len() * 2; // always twice what fits
+            a.vma_count = n as u32;
+            Err(Error::from_raw_os_error(libc::ERANGE))
+        },
+    )
     .unwrap_err();
     assert_eq!(err.raw_os_error(), Some(libc::ERANGE));
 }
@@ -61,7 +75,11 @@ fn eagain_is_retried_and_other_errors_are_not() {
     let mut calls = 0;
     let r = getinfo_grow(&mut b, GrowPolicy::default(), |_, _, _| {
         calls += 1;
-        if calls < 3 { Err(Error::from_raw_os_error(libc::EAGAIN)) } else { Ok(0) }
+        if calls < 3 {
+            Err(Error::from_raw_os_error(libc::EAGAIN))
+        } else {
+            Ok(0)
+        }
     });
     assert_eq!(r.unwrap().1, 0);
     assert_eq!(calls, 3);
@@ -76,8 +94,18 @@ fn eagain_is_retried_and_other_errors_are_not() {
 
 fn vma(start: u64, end: u64, kind: Kind, flags: u64) -> Vma {
     Vma {
-        start, end, perms: "rw-p".into(), offset: 0, dev_major: 0, dev_minor: 0, inode: 0,
-        name: String::new(), kind, name_id: Some(0), vm_flags: Some(flags), anon_vma: None,
+        start,
+        end,
+        perms: "rw-p".into(),
+        offset: 0,
+        dev_major: 0,
+        dev_minor: 0,
+        inode: 0,
+        name: String::new(),
+        kind,
+        name_id: Some(0),
+        vm_flags: Some(flags),
+        anon_vma: None,
         page_size: None,
     }
 }
@@ -95,19 +123,30 @@ struct Script {
 
 impl Script {
     fn new(n: u64, stale: u32) -> Self {
-        Self { n, stale: RefCell::new(stale), checked: true, token: true, calls: Default::default() }
+        Self {
+            n,
+            stale: RefCell::new(stale),
+            checked: true,
+            token: true,
+            calls: Default::default(),
+        }
     }
 }
 
 impl Advisor for Script {
     fn snapshot(&self) -> Result<Snapshot> {
-        let mut vmas: Vec<Vma> =
-            (0..self.n).map(|i| vma(i * 8192, i * 8192 + 4096, Kind::Anonymous, 0)).collect();
+        let mut vmas: Vec<Vma> = (0..self.n)
+            .map(|i| vma(i * 8192, i * 8192 + 4096, Kind::Anonymous, 0))
+            .collect();
         vmas.push(vma(1 << 40, (1 << 40) + 4096, Kind::File, 0));
         vmas.push(vma(1 << 41, (1 << 41) + 4096, Kind::Anonymous, VMGI_VM_LO));
         Ok(Snapshot {
             pid: 1,
-            source: if self.token { Source::Getinfo } else { Source::ProcMaps },
+            source: if self.token {
+                Source::Getinfo
+            } else {
+                Source::ProcMaps
+            },
             token: self.token.then_some(Token { mm_id: 1, seq: 2 }),
             vmas,
         })
@@ -135,17 +174,41 @@ impl Advisor for Script {
 #[test]
 fn stale_tokens_are_retried_with_fresh_snapshots() {
     let k = Script::new(10, 2);
-    let r = advise(&k, &Selection::kind(Kind::Anonymous), MADV_PAGEOUT, RetryPolicy::default())
-        .unwrap();
-    assert_eq!(r, Report { tries: 3, stale: 2, ranges: 10, bytes: 10 * 4096, checked: true });
+    let r = advise(
+        &k,
+        &Selection::kind(Kind::Anonymous),
+        MADV_PAGEOUT,
+        RetryPolicy::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        r,
+        Report {
+            tries: 3,
+            stale: 2,
+            ranges: 10,
+            bytes: 10 * 4096,
+            checked: true
+        }
+    );
     // The filter bit goes with the advice; the locked VMA was left out.
-    assert!(k.calls.borrow().iter().all(|&(n, a, c)| n == 10 && a == MADV_PAGEOUT | MADV_ANONYMOUS_FILTER && c));
+    assert!(k
+        .calls
+        .borrow()
+        .iter()
+        .all(|&(n, a, c)| n == 10 && a == MADV_PAGEOUT | MADV_ANONYMOUS_FILTER && c));
 }
 
 #[test]
 fn retries_are_bounded() {
     let k = Script::new(3, u32::MAX);
-    let e = advise(&k, &Selection::all(), MADV_COLD, RetryPolicy { max_tries: 5 }).unwrap_err();
+    let e = advise(
+        &k,
+        &Selection::all(),
+        MADV_COLD,
+        RetryPolicy { max_tries: 5 },
+    )
+    .unwrap_err();
     assert_eq!(e.raw_os_error(), Some(libc::ESTALE));
     assert_eq!(k.calls.borrow().len(), 5);
 }
@@ -153,7 +216,13 @@ fn retries_are_bounded() {
 #[test]
 fn more_than_1024_ranges_go_in_several_calls() {
     let k = Script::new(2500, 0);
-    let r = advise(&k, &Selection::kind(Kind::Anonymous), MADV_COLD, RetryPolicy::default()).unwrap();
+    let r = advise(
+        &k,
+        &Selection::kind(Kind::Anonymous),
+        MADV_COLD,
+        RetryPolicy::default(),
+    )
+    .unwrap();
     assert_eq!(r.ranges, 2500);
     let sizes: Vec<usize> = k.calls.borrow().iter().map(|c| c.0).collect();
     assert_eq!(sizes, vec![1024, 1024, 452]);
@@ -163,22 +232,39 @@ fn more_than_1024_ranges_go_in_several_calls() {
 fn without_the_syscalls_advice_is_unchecked() {
     let mut k = Script::new(4, 0);
     k.checked = false;
-    let r = advise(&k, &Selection::kind(Kind::File), MADV_PAGEOUT, RetryPolicy::default()).unwrap();
+    let r = advise(
+        &k,
+        &Selection::kind(Kind::File),
+        MADV_PAGEOUT,
+        RetryPolicy::default(),
+    )
+    .unwrap();
     assert_eq!((r.checked, r.ranges, r.bytes), (false, 1, 4096));
     let mut k = Script::new(4, 0);
     k.token = false;
     let r = advise(&k, &Selection::all(), MADV_PAGEOUT, RetryPolicy::default()).unwrap();
     assert!(!r.checked);
     assert_eq!(r.ranges, 5); // 4 anonymous and the file; not the locked one
-    assert!(k.calls.borrow().iter().all(|&(_, a, c)| a == MADV_PAGEOUT && !c));
+    assert!(k
+        .calls
+        .borrow()
+        .iter()
+        .all(|&(_, a, c)| a == MADV_PAGEOUT && !c));
 }
 
 #[test]
 fn a_range_clips_the_selection() {
     let k = Script::new(10, 0);
     let snap = k.snapshot().unwrap();
-    let sel = Selection { kind: None, start: 8192 + 2048, end: 3 * 8192 };
-    assert_eq!(sel.ranges(&snap), vec![(8192 + 2048, 2048), (2 * 8192, 4096)]);
+    let sel = Selection {
+        kind: None,
+        start: 8192 + 2048,
+        end: 3 * 8192,
+    };
+    assert_eq!(
+        sel.ranges(&snap),
+        vec![(8192 + 2048, 2048), (2 * 8192, 4096)]
+    );
 }
 
 #[test]
@@ -198,12 +284,16 @@ fn captured_maps_files_parse() {
             assert!(w[0].end <= w[1].start);
         }
         for (v, line) in vmas.iter().zip(text.lines()) {
-            let printed = format!("{:x}-{:x} {} {:08x} {:02x}:{:02x} {}", v.start, v.end, v.perms,
-                                  v.offset, v.dev_major, v.dev_minor, v.inode);
+            let printed = format!(
+                "{:x}-{:x} {} {:08x} {:02x}:{:02x} {}",
+                v.start, v.end, v.perms, v.offset, v.dev_major, v.dev_minor, v.inode
+            );
             assert!(line.starts_with(&printed), "{line}");
             assert!(line.ends_with(&v.name));
         }
-        assert!(vmas.iter().any(|v| v.name == "[stack]" && v.kind == Kind::Anonymous));
+        assert!(vmas
+            .iter()
+            .any(|v| v.name == "[stack]" && v.kind == Kind::Anonymous));
         assert!(vmas.iter().any(|v| v.kind == Kind::File));
         seen += 1;
     }
@@ -216,5 +306,8 @@ fn bad_maps_lines_are_errors() {
     assert!(maps::parse("1000-0 rw-p 0 00:00 0\n").is_err());
     assert!(maps::parse("1000-2000 rw-p 0 00:00\n").is_err());
     let v = maps::parse("1000-2000 rw-s 0 00:05 42   /dev/zero (deleted)\n").unwrap();
-    assert_eq!((v[0].kind, v[0].name.as_str()), (Kind::File, "/dev/zero (deleted)"));
+    assert_eq!(
+        (v[0].kind, v[0].name.as_str()),
+        (Kind::File, "/dev/zero (deleted)")
+    );
 }
