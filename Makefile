@@ -7,7 +7,7 @@
 #   make kernel ARCH=x86_64 VARIANT=series build one kernel, print its image
 #   make selftests ARCH=...                build the guest's tests (static)
 #   make shell ARCH=...                    boot the series kernel to a shell
-#   make run                               the demo
+#   make run                               the demo: vmmap on an app-shaped process
 #   make check                             every test, both architectures
 #   make bench                             benchmarks, series beside stock
 
@@ -38,8 +38,7 @@ SELFTESTS := \
 	process_vm_getinfo_bench:tools/testing/selftests/mm/process_vm_getinfo_bench.c \
 	process_vm_madvise_test:tools/testing/selftests/mm/process_vm_madvise_test.c \
 	process_vm_madvise_bench:tools/testing/selftests/mm/process_vm_madvise_bench.c \
-	app_workload:scripts/guest/app_workload.c \
-	demo:scripts/guest/demo.c
+	app_workload:scripts/guest/app_workload.c
 
 .PHONY: all deps base kernel rootfs selftests shell run check bench clean help
 
@@ -80,7 +79,7 @@ shell: rootfs
 run: deps
 	@scripts/build-kernel x86_64 series >/dev/null
 	@$(MAKE) -s selftests ARCH=x86_64
-	scripts/vm-run --arch x86_64 --variant series --quiet-kernel -- /selftests/demo
+	scripts/vm-run --arch x86_64 --variant series --quiet-kernel -- /selftests/run-demo
 
 check: deps
 	@scripts/check
