@@ -4,7 +4,7 @@
 //!
 //! ```
 //! let v = vmmap::maps::parse(
-//!     "7f00c0000000-7f00c0021000 rw-p 00000000 00:00 0                          [anon:libc_malloc]\n",
+//!     "7f00c0000000-7f00c0021000 rw-p 00000000 00:00 0      [anon:libc_malloc]\n",
 //! )
 //! .unwrap();
 //! assert_eq!(v[0].name, "[anon:libc_malloc]");

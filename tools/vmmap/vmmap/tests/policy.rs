@@ -285,7 +285,7 @@ fn captured_maps_files_parse() {
         }
         for (v, line) in vmas.iter().zip(text.lines()) {
             let printed = format!(
-                "{:x}-{:x} {} {:08x} {:02x}:{:02x} {}",
+                "{:08x}-{:08x} {} {:08x} {:02x}:{:02x} {}",
                 v.start, v.end, v.perms, v.offset, v.dev_major, v.dev_minor, v.inode
             );
             assert!(line.starts_with(&printed), "{line}");
