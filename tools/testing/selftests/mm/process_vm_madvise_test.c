@@ -30,9 +30,12 @@ static const char no_filters[] = "madvise filters not in this kernel";
 
 static long psize;
 
-static void __attribute__((constructor)) init_psize(void)
+static void one_cpu(void);
+
+static void __attribute__((constructor)) init(void)
 {
 	psize = sysconf(_SC_PAGESIZE);
+	one_cpu();
 }
 
 /* Anonymous memory, every page written. */
@@ -53,8 +56,9 @@ static int self_pidfd(void)
 
 /*
  * Pages a process has just faulted in wait in a per-CPU batch before they
- * reach the LRU lists, and MADV_PAGEOUT drains only the caller's CPU: run
- * the target and the caller (which are forked from here) on one CPU.
+ * reach the LRU lists, and MADV_PAGEOUT drains only the caller's CPU: every
+ * test runs on one CPU, with the targets it forks, so that the pages it
+ * advises are on the LRU lists.
  */
 static void one_cpu(void)
 {
@@ -107,7 +111,6 @@ TEST(other_process)
 		SKIP(return, absent);
 	if (ensure_swap())
 		SKIP(return, "no swap on zram");
-	one_cpu();
 	ASSERT_EQ(0, pipe(go));
 	ASSERT_EQ(0, pipe(done));
 	pid = fork();
@@ -387,7 +390,6 @@ TEST(race_never_advises_a_newer_mapping)
 		SKIP(return, absent);
 	if (ensure_swap())
 		SKIP(return, "no swap on zram");
-	one_cpu();
 	/* For reference: the same loop with 6.12's process_madvise(). */
 	bad = race_run(0, 1.0, &ok, &stale);
 	TH_LOG("process_madvise: %d advised, %d generations paged out unasked", ok, bad);
