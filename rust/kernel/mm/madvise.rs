@@ -124,6 +124,11 @@ impl Advice {
 /// One range of the caller, as `madvise()` takes it: a page-aligned start and
 /// a length rounded up to whole pages, not wrapping around.
 ///
+/// # Invariants
+///
+/// `start` is a multiple of `PAGE_SIZE`, `len` is a non-zero multiple of
+/// `PAGE_SIZE`, and `start + len` does not overflow.
+///
 /// # Examples
 ///
 /// ```
@@ -157,6 +162,7 @@ impl Range {
             return Ok(None);
         }
         start.checked_add(len).ok_or(EINVAL)?;
+        // INVARIANT: Alignment, rounding and overflow were checked above.
         Ok(Some(Self { start, len }))
     }
 
