@@ -215,19 +215,12 @@ impl Process {
             let n = &name[..(q.vma_name_size as usize).saturating_sub(1)];
             let name = String::from_utf8_lossy(n).into_owned();
             let f = q.vma_flags;
-            let perms: String = [
-                (PROCMAP_QUERY_VMA_READABLE, 'r'),
-                (PROCMAP_QUERY_VMA_WRITABLE, 'w'),
-                (PROCMAP_QUERY_VMA_EXECUTABLE, 'x'),
-            ]
-            .iter()
-            .map(|&(b, c)| if f & b != 0 { c } else { '-' })
-            .chain(std::iter::once(if f & PROCMAP_QUERY_VMA_SHARED != 0 {
-                's'
-            } else {
-                'p'
-            }))
-            .collect();
+            let perms = perms(
+                f & PROCMAP_QUERY_VMA_READABLE != 0,
+                f & PROCMAP_QUERY_VMA_WRITABLE != 0,
+                f & PROCMAP_QUERY_VMA_EXECUTABLE != 0,
+                f & PROCMAP_QUERY_VMA_SHARED != 0,
+            );
             vmas.push(Vma {
                 start: q.vma_start,
                 end: q.vma_end,
@@ -254,6 +247,20 @@ impl Process {
     }
 }
 
+/// The permission column of maps: `rwxp`, with `-` for what is missing and
+/// `s` for shared.
+fn perms(r: bool, w: bool, x: bool, shared: bool) -> String {
+    [
+        (r, 'r'),
+        (w, 'w'),
+        (x, 'x'),
+        (true, if shared { 's' } else { 'p' }),
+    ]
+    .iter()
+    .map(|&(on, c)| if on { c } else { '-' })
+    .collect()
+}
+
 fn vma_from_record(r: &GetinfoVma, strings: &[u8]) -> Vma {
     let name = if r.name_off == VMGI_NO_NAME {
         String::new()
@@ -263,19 +270,12 @@ fn vma_from_record(r: &GetinfoVma, strings: &[u8]) -> Vma {
         String::from_utf8_lossy(s).into_owned()
     };
     let p = r.prot;
-    let perms: String = [
-        (VMGI_PROT_READ, 'r'),
-        (VMGI_PROT_WRITE, 'w'),
-        (VMGI_PROT_EXEC, 'x'),
-    ]
-    .iter()
-    .map(|&(b, c)| if p & b != 0 { c } else { '-' })
-    .chain(std::iter::once(if p & VMGI_PROT_SHARED != 0 {
-        's'
-    } else {
-        'p'
-    }))
-    .collect();
+    let perms = perms(
+        p & VMGI_PROT_READ != 0,
+        p & VMGI_PROT_WRITE != 0,
+        p & VMGI_PROT_EXEC != 0,
+        p & VMGI_PROT_SHARED != 0,
+    );
     let kind = if r.attrs & VMGI_VMA_FILE != 0 {
         Kind::File
     } else {
