@@ -13,12 +13,12 @@ struct mm_struct;
 struct vm_area_struct;
 
 /*
- * madvise_check_vma - what applying advice under the mmap_lock would do to a VMA
+ * madvise_check_vma - whether advice can be applied to a VMA under the mmap_lock
  * @vma: a VMA of an mm whose mmap_lock the caller holds for reading
  * @behavior: MADV_COLD, MADV_PAGEOUT or MADV_WILLNEED
  * @filter: 0, MADV_ANONYMOUS_FILTER or MADV_FILE_FILTER
  *
- * Returns 1 if the advice would be applied to @vma, 0 if @filter skips it,
+ * Returns 0 if the advice can be applied to @vma or @filter skips it,
  * -EINVAL if madvise() would fail on it, or -EOPNOTSUPP if applying it would
  * drop the mmap_lock (MADV_WILLNEED reading a file ahead). (mm/madvise.c)
  */

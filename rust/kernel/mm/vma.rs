@@ -323,20 +323,18 @@ impl VmaRead {
         unsafe { bindings::vma_page_size(self.0.get()) }
     }
 
-    /// Whether `advice` would be applied to this VMA under the mmap lock:
-    /// `Ok(true)` if so, `Ok(false)` if its filter leaves the VMA out,
-    /// `EINVAL` if `madvise()` would fail on it (`MADV_COLD` or
-    /// `MADV_PAGEOUT` on locked, PFN-mapped or hugetlb memory) and
-    /// `EOPNOTSUPP` if the advice would drop the lock (`MADV_WILLNEED` reading
-    /// a file ahead).
+    /// Checks that `advice` can be applied to this VMA under the mmap lock
+    /// (or that its filter leaves the VMA out): `EINVAL` if `madvise()`
+    /// would fail on it (`MADV_COLD` or `MADV_PAGEOUT` on locked, PFN-mapped
+    /// or hugetlb memory), `EOPNOTSUPP` if the advice would drop the lock
+    /// (`MADV_WILLNEED` reading a file ahead).
     #[cfg(CONFIG_PROCESS_VM_MADVISE)]
-    pub fn madvise_check(&self, advice: crate::mm::madvise::Advice) -> Result<bool> {
+    pub fn madvise_check(&self, advice: crate::mm::madvise::Advice) -> Result {
         // SAFETY: The VMA is valid and its mmap lock held (type invariant); the function only
         // reads the VMA and its file.
-        let r = unsafe {
+        to_result(unsafe {
             bindings::madvise_check_vma(self.0.get(), advice.behavior(), advice.filter())
-        };
-        to_result(r).map(|()| r > 0)
+        })
     }
 
     /// The name object given to the VMA with `prctl(PR_SET_VMA_ANON_NAME)`.

@@ -16,6 +16,19 @@
 #include <sys/syscall.h>
 #include <linux/process_vm_getinfo.h>
 
+/* What the C library's headers (Debian 12's) may not have yet. */
+#ifndef PR_SET_VMA
+#define PR_SET_VMA		0x53564d41
+#define PR_SET_VMA_ANON_NAME	0
+#endif
+#ifndef MADV_COLD
+#define MADV_COLD	20
+#define MADV_PAGEOUT	21
+#endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+
 #ifndef __NR_process_vm_getinfo
 #define __NR_process_vm_getinfo 472
 #endif

@@ -20,11 +20,6 @@
 
 #include "process_vm_getinfo.h"
 
-#ifndef PR_SET_VMA
-#define PR_SET_VMA		0x53564d41
-#define PR_SET_VMA_ANON_NAME	0
-#endif
-
 #define ROUNDS 5
 
 static long psize;

@@ -18,17 +18,6 @@
 #include "../kselftest_harness.h"
 #include "process_vm_getinfo.h"
 
-#ifndef PR_SET_VMA
-#define PR_SET_VMA		0x53564d41
-#define PR_SET_VMA_ANON_NAME	0
-#endif
-#ifndef MADV_COLD
-#define MADV_COLD	20
-#define MADV_PAGEOUT	21
-#endif
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE	25
-#endif
 #ifndef __NR_mseal
 #define __NR_mseal	462
 #endif

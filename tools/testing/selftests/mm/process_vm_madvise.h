@@ -20,13 +20,6 @@
 #ifndef __NR_process_madvise
 #define __NR_process_madvise 440
 #endif
-#ifndef MADV_COLD
-#define MADV_COLD	20
-#define MADV_PAGEOUT	21
-#endif
-#ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE	25
-#endif
 #ifndef MADV_ANONYMOUS_FILTER
 #define MADV_ANONYMOUS_FILTER	0x40000000
 #define MADV_FILE_FILTER	0x20000000

@@ -20,11 +20,6 @@
 #include "../kselftest_harness.h"
 #include "process_vm_madvise.h"
 
-#ifndef PR_SET_VMA
-#define PR_SET_VMA		0x53564d41
-#define PR_SET_VMA_ANON_NAME	0
-#endif
-
 static const char absent[] = "process_vm_madvise() not in this kernel";
 static const char no_filters[] = "madvise filters not in this kernel";
 
