@@ -370,7 +370,7 @@ fn cmd_pageout(
     } else {
         writeln!(
             out,
-            "pageout {pid}: {} {} ranges, {} kB advised ({}), {} snapshot(s), {} stale",
+            "pageout {pid}: {} {} ranges, {} kB advised ({}), {} snapshot(s), {} stale{}",
             r.selection,
             r.report.ranges,
             r.report.bytes / 1024,
@@ -380,7 +380,12 @@ fn cmd_pageout(
                 "unchecked: process_madvise, this kernel has no process_vm_madvise"
             },
             r.report.tries,
-            r.report.stale
+            r.report.stale,
+            if r.report.checked {
+                String::new()
+            } else {
+                format!(", {} ranges gone since the snapshot", r.report.skipped)
+            }
         )
         .ok();
     }

@@ -452,6 +452,9 @@ pub struct Report {
     /// Whether the advice was sequence-checked (`process_vm_madvise`), or
     /// given unchecked by `process_madvise` (a kernel without it).
     pub checked: bool,
+    /// Unchecked only: ranges `process_madvise` refused (unmapped or changed
+    /// since the snapshot), skipped so that the rest is still advised.
+    pub skipped: usize,
 }
 
 /// The kernel calls [`advise`] makes; [`Process`] is the real one, and tests
@@ -519,6 +522,10 @@ pub fn advise<A: Advisor>(
     Err(Error::from_raw_os_error(libc::ESTALE))
 }
 
+/// `process_madvise()` stops at the first range it cannot advise (one the
+/// target unmapped or changed since the snapshot: `ENOMEM`, `EINVAL`) and
+/// returns the bytes of the whole ranges before it; that range is skipped and
+/// the call goes on from the next one.
 fn advise_unchecked<A: Advisor>(
     who: &A,
     ranges: &[(u64, u64)],
@@ -526,10 +533,30 @@ fn advise_unchecked<A: Advisor>(
     mut report: Report,
 ) -> Result<Report> {
     report.bytes = 0;
-    for chunk in ranges.chunks(MAX_RANGES) {
-        report.bytes += who.madvise_unchecked(chunk, advice)? as u64;
-    }
+    report.skipped = 0;
     report.checked = false;
+    let mut rest = ranges;
+    while !rest.is_empty() {
+        let chunk = &rest[..rest.len().min(MAX_RANGES)];
+        let done = match who.madvise_unchecked(chunk, advice) {
+            Ok(n) => n as u64,
+            Err(e) if matches!(e.raw_os_error(), Some(libc::ENOMEM) | Some(libc::EINVAL)) => 0,
+            Err(e) => return Err(e),
+        };
+        report.bytes += done;
+        // The whole ranges the bytes cover; the next one, if any, failed.
+        let mut left = done;
+        let mut k = 0;
+        while k < chunk.len() && left >= chunk[k].1 {
+            left -= chunk[k].1;
+            k += 1;
+        }
+        if k < chunk.len() {
+            report.skipped += 1;
+            k += 1;
+        }
+        rest = &rest[k..];
+    }
     Ok(report)
 }
 

@@ -119,6 +119,8 @@ struct Script {
     checked: bool,
     token: bool,
     calls: RefCell<Vec<(usize, i32, bool)>>,
+    /// Starts of ranges process_madvise() finds unmapped.
+    gone: Vec<u64>,
 }
 
 impl Script {
@@ -129,6 +131,7 @@ impl Script {
             checked: true,
             token: true,
             calls: Default::default(),
+            gone: vec![],
         }
     }
 }
@@ -167,7 +170,20 @@ impl Advisor for Script {
 
     fn madvise_unchecked(&self, r: &[(u64, u64)], advice: i32) -> Result<usize> {
         self.calls.borrow_mut().push((r.len(), advice, false));
-        Ok(r.iter().map(|x| x.1 as usize).sum())
+        // As process_madvise(): stop at a range that is gone, return the
+        // bytes of the whole ranges before it, or the error if none.
+        let mut n = 0;
+        for x in r {
+            if self.gone.contains(&x.0) {
+                return if n > 0 {
+                    Ok(n)
+                } else {
+                    Err(Error::from_raw_os_error(libc::ENOMEM))
+                };
+            }
+            n += x.1 as usize;
+        }
+        Ok(n)
     }
 }
 
@@ -188,7 +204,8 @@ fn stale_tokens_are_retried_with_fresh_snapshots() {
             stale: 2,
             ranges: 10,
             bytes: 10 * 4096,
-            checked: true
+            checked: true,
+            skipped: 0,
         }
     );
     // The filter bit goes with the advice; the locked VMA was left out.
@@ -250,6 +267,24 @@ fn without_the_syscalls_advice_is_unchecked() {
         .borrow()
         .iter()
         .all(|&(_, a, c)| a == MADV_PAGEOUT && !c));
+}
+
+#[test]
+fn unchecked_advice_skips_ranges_gone_since_the_snapshot() {
+    let mut k = Script::new(10, 0);
+    k.token = false;
+    k.gone = vec![0, 3 * 8192, 4 * 8192];
+    let r = advise(
+        &k,
+        &Selection::kind(Kind::Anonymous),
+        MADV_PAGEOUT,
+        RetryPolicy::default(),
+    )
+    .unwrap();
+    assert_eq!((r.ranges, r.skipped, r.bytes), (10, 3, 7 * 4096));
+    // 0-9 (0 fails at once), 1-9 (stops at 3), 4-9 (4 fails at once), 5-9.
+    let sizes: Vec<usize> = k.calls.borrow().iter().map(|c| c.0).collect();
+    assert_eq!(sizes, vec![10, 9, 6, 5]);
 }
 
 #[test]
