@@ -24,12 +24,6 @@ void rust_helper_vma_iter_init(struct vma_iterator *vmi, struct mm_struct *mm,
 	vma_iter_init(vmi, mm, addr);
 }
 
-struct vm_area_struct *rust_helper_vma_find(struct vma_iterator *vmi,
-					    unsigned long max)
-{
-	return vma_find(vmi, max);
-}
-
 const struct inode *rust_helper_file_user_inode(const struct file *f)
 {
 	return file_user_inode(f);

@@ -127,10 +127,14 @@ impl<'a> MmapReadGuard<'a> {
         // SAFETY: `vmi` is valid for writes and the mm is valid (type invariant);
         // `vma_iter_init()` initialises every field.
         unsafe { bindings::vma_iter_init(vmi.as_mut_ptr(), self.mm.as_ptr(), start) };
+        // INVARIANT: `vmi` is initialised on the guard's mm and no VMA is batched yet.
         VmaIter {
             // SAFETY: Initialised just above.
             vmi: unsafe { vmi.assume_init() },
             end,
+            batch: [core::ptr::null_mut(); VMA_BATCH],
+            next: 0,
+            len: 0,
             _guard: PhantomData,
         }
     }
@@ -210,31 +214,94 @@ impl Drop for MmapReadGuard<'_> {
     }
 }
 
+/// VMAs an iterator takes from the tree at a time: a leaf of the tree holds
+/// at most 16 entries.
+pub const VMA_BATCH: usize = 16;
+
 /// An iterator over the VMAs of a read-locked address space.
+///
+/// It takes the VMAs from the tree a leaf at a time (`mas_find_batch()`),
+/// which costs a fraction of a `vma_find()` call per VMA.
 ///
 /// # Invariants
 ///
 /// `vmi` was initialised by `vma_iter_init()` on the mm of a guard that lives
 /// for `'a`. A `struct ma_state` holds no pointer to itself, so moving it is
-/// fine.
+/// fine. `batch[next..len]` are VMAs of that mm's tree, the ones that follow
+/// those already returned, in address order.
 pub struct VmaIter<'a> {
     vmi: bindings::vma_iterator,
     end: usize,
+    batch: [*mut bindings::vm_area_struct; VMA_BATCH],
+    next: usize,
+    len: usize,
     _guard: PhantomData<&'a MmapReadGuard<'a>>,
+}
+
+impl<'a> VmaIter<'a> {
+    /// The next VMAs, a leaf of the tree (at most 16) at a time; `None` when
+    /// there are no more.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kernel::mm::vma::MmapReadGuard;
+    ///
+    /// fn count(guard: &MmapReadGuard<'_>) -> usize {
+    ///     let (mut vmas, mut n) = (guard.vmas(0, usize::MAX), 0);
+    ///     while let Some(batch) = vmas.next_batch() {
+    ///         n += batch.len();
+    ///     }
+    ///     n
+    /// }
+    /// ```
+    pub fn next_batch(&mut self) -> Option<&[&'a VmaRead]> {
+        if self.next == self.len && !self.refill() {
+            return None;
+        }
+        let batch = &self.batch[self.next..self.len];
+        self.next = self.len;
+        // SAFETY: By the type invariant the pointers are VMAs of the tree, valid while the read
+        // lock is held, for `'a`; `&VmaRead` has the layout of a non-null pointer to the C
+        // struct (`VmaRead` is a transparent wrapper).
+        Some(unsafe { &*(batch as *const [*mut bindings::vm_area_struct] as *const [&'a VmaRead]) })
+    }
+
+    /// Takes the next VMAs from the tree into `batch`; `false` if there are
+    /// none left.
+    fn refill(&mut self) -> bool {
+        if self.end == 0 {
+            return false;
+        }
+        // SAFETY: By the type invariant `vmi` is an initialised iterator over a tree whose
+        // lock is held for `'a`, which excludes writers as `mas_find_batch()` asks; `batch` has
+        // room for `VMA_BATCH` pointers. `vma_find(vmi, end)` is `mas_find(&vmi->mas, end - 1)`.
+        let n = unsafe {
+            bindings::mas_find_batch(
+                &mut self.vmi.mas,
+                self.end - 1,
+                self.batch.as_mut_ptr().cast(),
+                VMA_BATCH as u32,
+            )
+        };
+        // INVARIANT: `mas_find_batch()` stored `n` VMAs, the next ones of the tree.
+        (self.next, self.len) = (0, (n as usize).min(VMA_BATCH));
+        self.len > 0
+    }
 }
 
 impl<'a> Iterator for VmaIter<'a> {
     type Item = &'a VmaRead;
 
     fn next(&mut self) -> Option<&'a VmaRead> {
-        if self.end == 0 {
+        if self.next == self.len && !self.refill() {
             return None;
         }
-        // SAFETY: By the type invariant `vmi` is an initialised iterator over a tree whose
-        // lock is held for `'a`.
-        let vma = unsafe { bindings::vma_find(&mut self.vmi, self.end) };
-        // SAFETY: A VMA found in the tree stays valid while the read lock is held, for `'a`.
-        NonNull::new(vma).map(|v| unsafe { VmaRead::from_raw(v.as_ptr()) })
+        let vma = self.batch[self.next];
+        self.next += 1;
+        // SAFETY: By the type invariant `vma` is a VMA of the tree, and stays valid while the
+        // read lock is held, for `'a`.
+        Some(unsafe { VmaRead::from_raw(vma) })
     }
 }
 
@@ -319,6 +386,11 @@ impl VmaRead {
 
     /// The size of the pages the kernel backs the VMA with.
     pub fn page_size(&self) -> usize {
+        // What `vma_kernel_pagesize()` returns without operations, as for every
+        // anonymous VMA; only their `pagesize` operation may say otherwise.
+        if self.raw().vm_ops.is_null() {
+            return bindings::PAGE_SIZE;
+        }
         // SAFETY: The VMA is valid (type invariant); the function only reads it.
         unsafe { bindings::vma_page_size(self.0.get()) }
     }
@@ -346,24 +418,60 @@ impl VmaRead {
         (!name.is_null()).then(|| unsafe { crate::mm::anon_name::AnonVmaName::from_held(name) })
     }
 
-    /// The name `/proc/PID/maps` shows for the VMA.
+    /// The names `/proc/PID/maps` shows for `vmas`, into `names` (as many as
+    /// fit). One call into C for a batch of VMAs: cheaper than one for each.
     #[cfg(CONFIG_PROCESS_VM_GETINFO)]
-    pub fn maps_name(&self) -> MapsName<'_> {
-        let mut path = core::ptr::null();
-        let mut name = core::ptr::null();
-        let mut fmt = core::ptr::null();
-        // SAFETY: The VMA is valid and its mmap lock held (type invariant); the out pointers
-        // are valid for writes.
-        unsafe { bindings::vma_maps_name(self.0.get(), &mut path, &mut name, &mut fmt) };
-        // INVARIANT: The strings and path returned belong to the VMA's file, name object or
-        // operations (static strings), all alive and unchanged while the lock is held, for `'_`.
+    pub fn maps_names<'b>(vmas: &[&'b VmaRead], names: &mut [RawMapsName<'b>; VMA_BATCH]) {
+        let n = vmas.len().min(VMA_BATCH);
+        // INVARIANT: `vma_maps_names()` sets the first `n` names to ones of VMAs borrowed for
+        // `'b`, from their file, name object or operations (static strings), all alive and
+        // unchanged while the lock is held.
+        // SAFETY: The VMAs are valid and their mmap lock held for `'b` (type invariant); a
+        // `&VmaRead` is a pointer to the C struct; `names` has room for `n` entries, each the
+        // C struct (transparent wrapper).
+        unsafe {
+            bindings::vma_maps_names(vmas.as_ptr().cast(), n as u32, names.as_mut_ptr().cast())
+        };
+    }
+}
+
+/// The name of a VMA in `/proc/PID/maps` as C gives it ([`MapsName`] is the
+/// decoded form), borrowed from the VMA.
+///
+/// # Invariants
+///
+/// All three pointers are null, or the struct was written by
+/// `vma_maps_names()` for a VMA whose mmap lock is held for `'a`: the path and
+/// strings it points to stay valid and unchanged for `'a`.
+#[cfg(CONFIG_PROCESS_VM_GETINFO)]
+#[repr(transparent)]
+#[derive(Clone, Copy)]
+pub struct RawMapsName<'a>(bindings::vma_maps_name, PhantomData<&'a VmaRead>);
+
+#[cfg(CONFIG_PROCESS_VM_GETINFO)]
+impl<'a> RawMapsName<'a> {
+    /// No name.
+    pub const NONE: Self = Self(
+        bindings::vma_maps_name {
+            path: core::ptr::null(),
+            name: core::ptr::null(),
+            name_fmt: core::ptr::null(),
+        },
+        PhantomData,
+    );
+
+    /// The name, decoded.
+    #[inline]
+    pub fn get(&self) -> MapsName<'a> {
+        let r = &self.0;
         match (
-            NonNull::new(path.cast_mut()),
-            NonNull::new(fmt.cast_mut()),
-            NonNull::new(name.cast_mut()),
+            NonNull::new(r.path.cast_mut()),
+            NonNull::new(r.name_fmt.cast_mut()),
+            NonNull::new(r.name.cast_mut()),
         ) {
-            // SAFETY: As above, the path is valid for `'_`.
+            // SAFETY: By the type invariant the path is valid for `'a`.
             (Some(p), _, _) => MapsName::File(unsafe { p.cast::<Path>().as_ref() }),
+            // INVARIANT: By the type invariant the strings are valid and unchanged for `'a`.
             (None, Some(f), Some(n)) => {
                 MapsName::Format(CStrPtr(f, PhantomData), CStrPtr(n, PhantomData))
             }
