@@ -11,14 +11,22 @@ struct path;
 struct vm_area_struct;
 
 /*
- * vma_maps_name - the name /proc/PID/maps shows for a VMA (fs/proc/task_mmu.c)
- *
- * Sets one of: *path (a file), *name_fmt and *name (printf format with one
- * %s, and its argument), or *name (a label such as "[heap]"); the others are
- * NULL. All three NULL: no name. Called with the mmap_lock held.
+ * The name /proc/PID/maps shows for a VMA: one of path (a file), name_fmt and
+ * name (a printf format with one %s, and its argument), or name alone (a label
+ * such as "[heap]"); the others NULL. All three NULL: no name.
  */
-void vma_maps_name(struct vm_area_struct *vma, const struct path **path,
-		   const char **name, const char **name_fmt);
+struct vma_maps_name {
+	const struct path *path;
+	const char *name;
+	const char *name_fmt;
+};
+
+/*
+ * vma_maps_names - the names of n VMAs, into names[] (fs/proc/task_mmu.c).
+ * Called with the mmap_lock held.
+ */
+void vma_maps_names(struct vm_area_struct *const *vmas, unsigned int n,
+		    struct vma_maps_name *names);
 
 /* The system call, in Rust. */
 long do_process_vm_getinfo(int pidfd, struct process_vm_getinfo_args __user *uargs,

@@ -18,7 +18,7 @@ use crate::{
     alloc::{flags::*, KVVec, KVec},
     bindings,
     error::{code::*, Error, Result},
-    mm::vma::{MmUser, MmapReadGuard, VmaRead},
+    mm::vma::{MapsName, MmUser, MmapReadGuard, RawMapsName, VmaRead, VMA_BATCH},
     types::{AsBytes, FromBytes},
     uaccess::{UserPtr, UserSlice},
 };
@@ -123,6 +123,21 @@ const VM_BIT_TO_UAPI: [u64; 64] = {
     t
 };
 
+/// The `VM_*` flags whose `VMGI_VM_*` bit is the same bit (the eight access
+/// and sharing flags, `VM_READ` to `VM_MAYSHARE`, and a few more).
+const SAME_BITS: u64 = {
+    let (mut m, mut i) = (0, 0);
+    while i < VM_FLAG_BITS.len() {
+        let (vm, bit) = VM_FLAG_BITS[i];
+        if vm == bit {
+            m |= vm;
+        }
+        i += 1;
+    }
+    m
+};
+crate::static_assert!(SAME_BITS & 0xff == 0xff);
+
 /// Translates `VM_*` flags into `VMGI_VM_*` bits.
 ///
 /// # Examples
@@ -137,8 +152,9 @@ const VM_BIT_TO_UAPI: [u64; 64] = {
 /// assert_eq!(uapi_vm_flags(0), 0);
 /// ```
 pub fn uapi_vm_flags(flags: usize) -> u64 {
-    // One step per flag set, a handful for a typical VMA.
-    let (mut f, mut out) = (flags as u64, 0);
+    // Flags with the same bit on both sides pass as they are; then one step
+    // per other flag set, one or two for a typical VMA.
+    let (mut f, mut out) = (flags as u64 & !SAME_BITS, flags as u64 & SAME_BITS);
     while f != 0 {
         out |= VM_BIT_TO_UAPI[f.trailing_zeros() as usize];
         f &= f - 1;
@@ -159,15 +175,11 @@ pub fn uapi_vm_flags(flags: usize) -> u64 {
 /// ```
 pub fn uapi_prot(flags: usize) -> u32 {
     use bindings::*;
-    [
-        (VM_READ, VMGI_PROT_READ),
-        (VM_WRITE, VMGI_PROT_WRITE),
-        (VM_EXEC, VMGI_PROT_EXEC),
-        (VM_MAYSHARE, VMGI_PROT_SHARED),
-    ]
-    .iter()
-    .filter(|&&(vm, _)| flags & vm as usize != 0)
-    .fold(0, |acc, &(_, bit)| acc | bit)
+    let bit = |vm: u32, prot: u32| if flags & vm as usize != 0 { prot } else { 0 };
+    bit(VM_READ, VMGI_PROT_READ)
+        | bit(VM_WRITE, VMGI_PROT_WRITE)
+        | bit(VM_EXEC, VMGI_PROT_EXEC)
+        | bit(VM_MAYSHARE, VMGI_PROT_SHARED)
 }
 
 /// Checks an argument block read from userspace.
@@ -248,12 +260,15 @@ impl NameTable {
         }
     }
 
+    #[inline]
     fn slot(&self, key: (usize, usize)) -> usize {
+        // Fibonacci hashing: the top bits of the product are the well mixed ones.
         let h = (key.0 ^ key.1.rotate_left(17)).wrapping_mul(0x9e37_79b9_7f4a_7c15u64 as usize);
-        (h >> 7) & (self.slots.len() - 1)
+        h >> (usize::BITS - self.slots.len().trailing_zeros())
     }
 
     /// The value stored for `key`.
+    #[inline]
     pub fn get(&self, key: (usize, usize)) -> Option<(u32, u32)> {
         if self.slots.is_empty() {
             return None;
@@ -397,30 +412,37 @@ impl<'a> Walker<'a> {
     ) -> Result<Option<usize>> {
         self.nrec = 0;
         self.nstr = 0;
-        for vma in guard.vmas(addr, self.args.end as usize) {
-            if self.nrec == CHUNK_VMAS {
-                return Ok(Some(vma.start()));
+        let want_name = wants(self.mask, bindings::VMGI_NAME);
+        let mut names = [RawMapsName::NONE; VMA_BATCH];
+        let mut vmas = guard.vmas(addr, self.args.end as usize);
+        while let Some(batch) = vmas.next_batch() {
+            if want_name {
+                VmaRead::maps_names(batch, &mut names);
             }
-            let name = if wants(self.mask, bindings::VMGI_NAME) {
-                match self.name(vma, strings_at)? {
-                    Some(n) => n,
-                    // No room left for its text in this chunk.
-                    None => return Ok(Some(vma.start())),
+            for (vma, name) in batch.iter().zip(names.iter()) {
+                if self.nrec == CHUNK_VMAS {
+                    return Ok(Some(vma.start()));
                 }
-            } else {
-                (bindings::VMGI_NO_NAME, 0)
-            };
-            // Filled where copy_out() reads it, not built elsewhere and copied.
-            fill(&mut self.records[self.nrec], self.mask, vma, name);
-            self.nrec += 1;
+                let name = if want_name {
+                    match self.name(&name.get(), strings_at)? {
+                        Some(n) => n,
+                        // No room left for its text in this chunk.
+                        None => return Ok(Some(vma.start())),
+                    }
+                } else {
+                    (bindings::VMGI_NO_NAME, 0)
+                };
+                // Built where copy_out() reads it, not elsewhere and copied.
+                self.records[self.nrec] = record(self.mask, vma, name);
+                self.nrec += 1;
+            }
         }
         Ok(None)
     }
 
     /// The offset and length of a VMA's name in the string buffer, adding the
     /// text if it is new; `None` if it is new and the chunk has no room for it.
-    fn name(&mut self, vma: &VmaRead, strings_at: usize) -> Result<Option<(u32, u32)>> {
-        let name = vma.maps_name();
+    fn name(&mut self, name: &MapsName<'_>, strings_at: usize) -> Result<Option<(u32, u32)>> {
         let key = name.key();
         if key == EMPTY {
             return Ok(Some((bindings::VMGI_NO_NAME, 0)));
@@ -488,12 +510,13 @@ fn wants(mask: u64, attr: u32) -> bool {
     mask & attr as u64 != 0
 }
 
-/// Writes the record of `vma` with the attributes of `mask` and the name at
-/// `name` (offset and length in the string buffer).
-fn fill(r: &mut Record, mask: u64, vma: &VmaRead, name: (u32, u32)) {
+/// The record of `vma` with the attributes of `mask` and the name at `name`
+/// (offset and length in the string buffer).
+#[inline]
+fn record(mask: u64, vma: &VmaRead, name: (u32, u32)) -> Record {
     let want = |attr| wants(mask, attr);
     let flags = vma.flags();
-    *r = Record {
+    let mut r = Record {
         start: vma.start() as u64,
         end: vma.end() as u64,
         name_off: name.0,
@@ -529,6 +552,7 @@ fn fill(r: &mut Record, mask: u64, vma: &VmaRead, name: (u32, u32)) {
     if want(bindings::VMGI_PAGE_SIZE) {
         r.page_shift = vma.page_size().trailing_zeros();
     }
+    r
 }
 
 /// `EOVERFLOW`: a count does not fit its field.
