@@ -122,6 +122,7 @@ impl<'a> MmapReadGuard<'a> {
     }
 
     /// The VMAs that intersect `[start, end)`, in address order.
+    #[inline]
     pub fn vmas(&self, start: usize, end: usize) -> VmaIter<'_> {
         let mut vmi = MaybeUninit::<bindings::vma_iterator>::uninit();
         // SAFETY: `vmi` is valid for writes and the mm is valid (type invariant);

@@ -9,6 +9,10 @@
  * Prints "bench: NAME VALUE UNIT" lines for scripts/bench. Meant to run under
  * QEMU with -icount shift=0, where guest time counts instructions. On a
  * kernel without process_vm_getinfo() the getinfo lines are left out.
+ *
+ * process_vm_getinfo_bench -p MASK CALLS N: only CALLS process_vm_getinfo()
+ * calls asking for MASK, on a target of N VMAs, for scripts/profile-guest
+ * (with CALLS 0 for the base run).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -213,6 +217,27 @@ static void run(int nr)
 	snap_free(&s);
 }
 
+/* Only getinfo calls, for scripts/profile-guest. */
+static int profile(uint64_t mask, int calls, int nr)
+{
+	int release, pidfd, status, i;
+	struct snap s = { 0 };
+	pid_t pid = start_target(nr, &release);
+
+	if (pid < 0 || !have_getinfo())
+		return 1;
+	pidfd = sys_pidfd_open(pid);
+	for (i = 0; i < calls; i++)
+		if (snap_take(&s, pidfd, mask, 0, UINT64_MAX))
+			return 1;
+	printf("# %d calls, %u records each\n", calls, s.n);
+	close(release);
+	close(pidfd);
+	waitpid(pid, &status, 0);
+	snap_free(&s);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i;
@@ -220,6 +245,8 @@ int main(int argc, char **argv)
 	psize = sysconf(_SC_PAGESIZE);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("# process_vm_getinfo %s\n", have_getinfo() ? "present" : "absent");
+	if (argc == 5 && !strcmp(argv[1], "-p"))
+		return profile(strtoull(argv[2], NULL, 0), atoi(argv[3]), atoi(argv[4]));
 	for (i = 1; i < argc; i++)
 		run(atoi(argv[i]));
 	return 0;
