@@ -28,14 +28,6 @@
 
 static long psize;
 
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
 static int count_vmas(pid_t pid)
 {
 	char path[64], buf[65536];
@@ -145,18 +137,6 @@ static int procmap_loop(pid_t pid)
 	return n;
 }
 
-static double median(double *v, int n)
-{
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
-			double t = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return v[n / 2];
-}
-
 /* One line of results for scripts/bench. */
 static void report(const char *what, int nr, double ns, int vmas)
 {
@@ -180,25 +160,25 @@ static void run(int nr)
 	if (have && snap_take(&s, pidfd, VMGI_ALL, 0, UINT64_MAX))
 		exit(1);
 	for (r = 0; r < ROUNDS; r++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 
 		if (have && snap_take(&s, pidfd, VMGI_ALL, 0, UINT64_MAX))
 			exit(1);
-		t[0][r] = now_ns() - t0;
-		t0 = now_ns();
+		t[0][r] = bench_now_ns() - t0;
+		t0 = bench_now_ns();
 		read_maps(pid);
-		t[1][r] = now_ns() - t0;
-		t0 = now_ns();
+		t[1][r] = bench_now_ns() - t0;
+		t0 = bench_now_ns();
 		if (procmap_loop(pid) != vmas) {
 			printf("# PROCMAP_QUERY found a different number of VMAs\n");
 			exit(1);
 		}
-		t[2][r] = now_ns() - t0;
+		t[2][r] = bench_now_ns() - t0;
 		/* The floor: the walk and the copy, no attribute to compute. */
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		if (have && snap_take(&s, pidfd, VMGI_RANGE, 0, UINT64_MAX))
 			exit(1);
-		t[3][r] = now_ns() - t0;
+		t[3][r] = bench_now_ns() - t0;
 	}
 	if (have && (int)s.n != vmas) {
 		printf("# process_vm_getinfo: %u records for %d VMAs\n", s.n, vmas);
@@ -206,11 +186,11 @@ static void run(int nr)
 	}
 	printf("# target: %d VMAs, strings %u bytes\n", vmas, s.args.strings_size);
 	if (have) {
-		report("getinfo", nr, median(t[0], ROUNDS), vmas);
-		report("getinfo_range_only", nr, median(t[3], ROUNDS), vmas);
+		report("getinfo", nr, bench_median(t[0], ROUNDS), vmas);
+		report("getinfo_range_only", nr, bench_median(t[3], ROUNDS), vmas);
 	}
-	report("maps_read", nr, median(t[1], ROUNDS), vmas);
-	report("procmap_query", nr, median(t[2], ROUNDS), vmas);
+	report("maps_read", nr, bench_median(t[1], ROUNDS), vmas);
+	report("procmap_query", nr, bench_median(t[2], ROUNDS), vmas);
 	close(release);
 	close(pidfd);
 	waitpid(pid, &status, 0);

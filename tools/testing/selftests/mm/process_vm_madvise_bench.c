@@ -23,26 +23,6 @@
 #define CALLS	20
 #define ROUNDS	5
 
-static double median(double *v)
-{
-	for (int i = 1; i < ROUNDS; i++)
-		for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
-			double x = v[j];
-
-			v[j] = v[j - 1];
-			v[j - 1] = x;
-		}
-	return v[ROUNDS / 2];
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
 int main(void)
 {
 	long ps = sysconf(_SC_PAGESIZE), len = PAGES * ps;
@@ -80,21 +60,21 @@ int main(void)
 	 */
 	have = have_vm_madvise() && !layout_token(pidfd, &id, &seq);
 	for (r = 0; r < ROUNDS; r++) {
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		for (i = 0; i < CALLS; i++)
 			if (sys_process_madvise(pidfd, iov, RANGES, MADV_COLD) != RANGES * len)
 				return 2;
-		t[0][r] = (now_ns() - t0) / CALLS;
-		t0 = now_ns();
+		t[0][r] = (bench_now_ns() - t0) / CALLS;
+		t0 = bench_now_ns();
 		for (i = 0; have && i < CALLS; i++)
 			if (vm_madvise(pidfd, iov, RANGES, MADV_COLD, id, seq) != RANGES * len)
 				return 3;
-		t[1][r] = (now_ns() - t0) / CALLS;
+		t[1][r] = (bench_now_ns() - t0) / CALLS;
 	}
-	printf("bench: madvise_cold_%d_process_madvise %.1f ns\n", RANGES, median(t[0]));
+	printf("bench: madvise_cold_%d_process_madvise %.1f ns\n", RANGES, bench_median(t[0], ROUNDS));
 	if (have)
 		printf("bench: madvise_cold_%d_process_vm_madvise %.1f ns\n", RANGES,
-		       median(t[1]));
+		       bench_median(t[1], ROUNDS));
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	return 0;
