@@ -71,7 +71,8 @@ int main(void)
 				return 3;
 		t[1][r] = (bench_now_ns() - t0) / CALLS;
 	}
-	printf("bench: madvise_cold_%d_process_madvise %.1f ns\n", RANGES, bench_median(t[0], ROUNDS));
+	printf("bench: madvise_cold_%d_process_madvise %.1f ns\n", RANGES,
+	       bench_median(t[0], ROUNDS));
 	if (have)
 		printf("bench: madvise_cold_%d_process_vm_madvise %.1f ns\n", RANGES,
 		       bench_median(t[1], ROUNDS));
