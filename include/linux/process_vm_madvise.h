@@ -25,12 +25,17 @@ struct vm_area_struct;
 int madvise_check_vma(struct vm_area_struct *vma, int behavior, int filter);
 
 /*
- * madvise_locked - apply advice to [start, end) of @mm, under the caller's
- * read hold of its mmap_lock, for VMAs madvise_check_vma() accepted: the
- * lock is never dropped. Returns 0 or -errno. (mm/madvise.c)
+ * madvise_range_locked - apply advice to [start, end), under the caller's
+ * read hold of the mmap_lock
+ * @vma: the first VMA that ends after @start; it starts before @end
+ *
+ * Every VMA of the range must have passed madvise_check_vma() in the same
+ * hold of the lock: the lock is never dropped. Gaps are skipped (the caller
+ * has decided about them). Returns 0 or -errno.
+ * (mm/madvise.c)
  */
-int madvise_locked(struct mm_struct *mm, unsigned long start,
-		   unsigned long end, int behavior, int filter);
+int madvise_range_locked(struct vm_area_struct *vma, unsigned long start,
+			 unsigned long end, int behavior, int filter);
 
 /* The system call, in Rust. */
 long do_process_vm_madvise(int pidfd, const struct process_vm_madvise_args __user *uargs,

@@ -178,7 +178,7 @@ impl Range {
 
     /// The range in the target, `[start, end)`, without the tag bits that
     /// its address space ignores (arm64 TBI, x86 LAM), as `madvise()` does.
-    fn bounds(&self, guard: &MmapReadGuard<'_>) -> (usize, usize) {
+    pub fn bounds(&self, guard: &MmapReadGuard<'_>) -> (usize, usize) {
         let start = guard.untagged_addr(self.start);
         (start, start.saturating_add(self.len))
     }
@@ -230,14 +230,10 @@ pub fn process_vm_madvise(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -
     if !mm.is_current() && !capable(bindings::CAP_SYS_NICE) {
         return Err(EPERM);
     }
-    let mut bounds = KVec::with_capacity(ranges.len(), GFP_KERNEL)?;
     let guard = mm.read_lock()?;
     if mm.layout_id() != args.mm_id || guard.layout_seq() != args.seq {
         return Err(estale());
     }
-    for r in ranges.iter() {
-        bounds.push(r.bounds(&guard), GFP_KERNEL)?;
-    }
-    guard.madvise_ranges(&bounds, advice)?;
+    guard.madvise_ranges(&ranges, advice)?;
     Ok(total as isize)
 }

@@ -159,28 +159,32 @@ impl MmapReadGuard<'_> {
         unsafe { bindings::cond_resched() };
     }
 
-    /// Applies `advice` to the VMAs of every range `[start, end)` of
-    /// `ranges`, or to none: every VMA of every range is checked first (with
+    /// Applies `advice` to the VMAs of every range of `ranges`, or to none:
+    /// every VMA of every range is checked first (with
     /// [`VmaRead::madvise_check`]; a gap is `ENOMEM` unless the advice has a
     /// filter), and the first failure is returned before anything is
     /// advised. Then the advice is applied without the lock ever being
     /// dropped, so the layout advised is the one checked.
+    ///
+    /// Both passes find the ranges' VMAs with a [`VmaCursor`]: for ranges in
+    /// address order, one walk of the tree each, not a descent per range.
     pub fn madvise_ranges(
         &self,
-        ranges: &[(usize, usize)],
+        ranges: &[crate::mm::madvise::Range],
         advice: crate::mm::madvise::Advice,
     ) -> Result {
-        for (i, &(start, end)) in ranges.iter().enumerate() {
+        let mut vmas = VmaCursor::new(self);
+        for (i, r) in ranges.iter().enumerate() {
+            let (start, end) = r.bounds(self);
             let mut at = start;
-            for vma in self.vmas(start, end) {
-                if vma.start() > at && advice.filter() == 0 {
+            let mut vma = vmas.seek(start, end);
+            while let Some(v) = vma {
+                if v.start() > at && advice.filter() == 0 {
                     return Err(ENOMEM);
                 }
-                vma.madvise_check(advice)?;
-                at = vma.end();
-                if at >= end {
-                    break;
-                }
+                v.madvise_check(advice)?;
+                at = v.end();
+                vma = vmas.next_in(end);
             }
             if at < end && advice.filter() == 0 {
                 return Err(ENOMEM);
@@ -189,14 +193,22 @@ impl MmapReadGuard<'_> {
                 self.cond_resched();
             }
         }
-        for &(start, end) in ranges {
-            // SAFETY: The mm is valid and its lock held for reading (type invariants). Every
-            // VMA of the range accepts the advice under the lock (checked above in this same
-            // hold of the lock; VMAs do not change while it is held), so `madvise_locked()`
-            // does not drop it and every `VmaRead` borrowed from this guard stays valid.
+        let mut vmas = VmaCursor::new(self);
+        for r in ranges {
+            let (start, end) = r.bounds(self);
+            let Some(first) = vmas.seek(start, end) else {
+                // Only gaps, which the check above let pass (a filter).
+                continue;
+            };
+            // SAFETY: The lock is held for reading (type invariants) and `first` is the range's
+            // first VMA, borrowed from this guard. Every VMA of the range accepts the advice
+            // under the lock (checked above in this same hold of the lock; VMAs do not change
+            // while it is held), so `madvise_range_locked()` does not drop it; and `Advice`
+            // only holds advice that leaves the tree as it is, so the VMAs the cursor has
+            // taken from the tree stay in it.
             to_result(unsafe {
-                bindings::madvise_locked(
-                    self.mm.as_ptr(),
+                bindings::madvise_range_locked(
+                    first.0.get(),
                     start,
                     end,
                     advice.behavior(),
@@ -205,6 +217,106 @@ impl MmapReadGuard<'_> {
             })?;
         }
         Ok(())
+    }
+}
+
+/// Finds the VMAs of one range after another, for ranges that mostly come in
+/// address order: it moves forward through one walk of the tree, and
+/// descends from the root again only for a range that starts behind it or
+/// far ahead.
+///
+/// # Invariants
+///
+/// Every VMA `iter` returned before `cur` ends at or before `from`; `cur` is
+/// the last VMA `iter` returned, or `None` if it returned none or ran out.
+#[cfg(CONFIG_PROCESS_VM_MADVISE)]
+pub struct VmaCursor<'a> {
+    guard: &'a MmapReadGuard<'a>,
+    iter: VmaIter<'a>,
+    from: usize,
+    cur: Option<&'a VmaRead>,
+}
+
+#[cfg(CONFIG_PROCESS_VM_MADVISE)]
+impl<'a> VmaCursor<'a> {
+    /// VMAs stepped over to reach a range before a descent from the root is
+    /// cheaper.
+    const MAX_SKIP: usize = 8;
+
+    /// A cursor before the first VMA.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use kernel::mm::vma::{MmapReadGuard, VmaCursor};
+    ///
+    /// /// The number of VMAs that intersect each range.
+    /// fn count(guard: &MmapReadGuard<'_>, ranges: &[(usize, usize)], out: &mut [usize]) {
+    ///     let mut vmas = VmaCursor::new(guard);
+    ///     for (&(start, end), n) in ranges.iter().zip(out.iter_mut()) {
+    ///         let mut vma = vmas.seek(start, end);
+    ///         *n = 0;
+    ///         while vma.is_some() {
+    ///             *n += 1;
+    ///             vma = vmas.next_in(end);
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    pub fn new(guard: &'a MmapReadGuard<'a>) -> Self {
+        let mut iter = guard.vmas(0, usize::MAX);
+        let cur = iter.next();
+        // INVARIANT: `iter` returned nothing before `cur`, its first VMA.
+        Self {
+            guard,
+            iter,
+            from: 0,
+            cur,
+        }
+    }
+
+    /// The first VMA that ends after `start`, if it starts before `end`.
+    pub fn seek(&mut self, start: usize, end: usize) -> Option<&'a VmaRead> {
+        let mut skipped = 0;
+        if start < self.from {
+            self.restart(start);
+        }
+        while let Some(v) = self.cur {
+            if v.end() > start {
+                break;
+            }
+            if skipped == Self::MAX_SKIP {
+                self.restart(start);
+                break;
+            }
+            // INVARIANT: `v` ends at or before `start`, and so do those before it.
+            self.from = v.end();
+            self.cur = self.iter.next();
+            skipped += 1;
+        }
+        self.cur.filter(|v| v.start() < end)
+    }
+
+    /// The VMA after the one [`Self::seek`] or this last returned, if it
+    /// starts before `end`.
+    pub fn next_in(&mut self, end: usize) -> Option<&'a VmaRead> {
+        let v = self.cur?;
+        if v.end() >= end {
+            return None;
+        }
+        // INVARIANT: `v` ends before `end`; the range's next VMA comes after it.
+        self.from = v.end();
+        self.cur = self.iter.next();
+        self.cur.filter(|v| v.start() < end)
+    }
+
+    /// Starts a new walk at `addr`, with a descent from the root.
+    fn restart(&mut self, addr: usize) {
+        self.iter = self.guard.vmas(addr, usize::MAX);
+        // INVARIANT: The new walk returned nothing before `cur`, the first VMA that ends
+        // after `addr`.
+        self.cur = self.iter.next();
+        self.from = addr;
     }
 }
 

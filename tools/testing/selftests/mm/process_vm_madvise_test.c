@@ -129,6 +129,85 @@ TEST(other_process)
 	close(pidfd);
 }
 
+/*
+ * Ranges in any order: backwards, overlapping, repeated, far apart, inside
+ * one VMA and across several. The kernel finds the VMAs of ranges in address
+ * order with one forward walk of the tree and starts a new walk for the
+ * others; every range must be advised, and nothing else.
+ */
+#define ORDER_VMAS 48	/* of 2 pages each */
+
+static const struct { int first, pages; } order_ranges[] = {
+	{ 0, 1 }, { 80, 8 }, { 7, 1 }, { 10, 1 }, { 60, 4 }, { 10, 1 },
+	{ 41, 4 }, { 92, 4 }, { 8, 1 }, { 0, 1 }, { 81, 2 },
+};
+
+/* Sets the advised pages of order_ranges[0 .. n) in in[]. */
+static void order_expect(char *in, int n)
+{
+	int i, j;
+
+	memset(in, 0, 2 * ORDER_VMAS);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < order_ranges[i].pages; j++)
+			in[order_ranges[i].first + j] = 1;
+}
+
+/* A region of ORDER_VMAS VMAs of 2 written pages (every other one read-only). */
+static char *order_region(void)
+{
+	char *p = anon(2 * ORDER_VMAS);
+	int i;
+
+	for (i = 1; p != MAP_FAILED && i < ORDER_VMAS; i += 2)
+		if (mprotect(p + 2 * i * psize, 2 * psize, PROT_READ))
+			return MAP_FAILED;
+	return p;
+}
+
+TEST(ranges_in_any_order)
+{
+	const int n = sizeof(order_ranges) / sizeof(order_ranges[0]);
+	struct iovec iov[sizeof(order_ranges) / sizeof(order_ranges[0]) + 1];
+	char *p = order_region(), *hole, advised[2 * ORDER_VMAS];
+	int pidfd = self_pidfd(), i, wrong = 0;
+	size_t total = 0;
+	uint64_t id, seq;
+
+	if (!have_vm_madvise())
+		SKIP(return, absent);
+	if (ensure_swap())
+		SKIP(return, "no swap on zram");
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_GE(pidfd, 0);
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = p + order_ranges[i].first * psize;
+		iov[i].iov_len = order_ranges[i].pages * psize;
+		total += iov[i].iov_len;
+	}
+	/* A last range over a hole: ENOMEM, and nothing advised. */
+	hole = anon(3);
+	ASSERT_NE(MAP_FAILED, hole);
+	ASSERT_EQ(0, munmap(hole + psize, psize));
+	iov[n] = (struct iovec){ hole, 3 * psize };
+	ASSERT_EQ(0, layout_token(pidfd, &id, &seq));
+	EXPECT_EQ(-ENOMEM, vm_madvise(pidfd, iov, n + 1, MADV_PAGEOUT, id, seq));
+	EXPECT_EQ(2 * ORDER_VMAS, resident(p, 2 * ORDER_VMAS * psize));
+
+	EXPECT_EQ(total, vm_madvise(pidfd, iov, n, MADV_PAGEOUT, id, seq));
+	order_expect(advised, n);
+	for (i = 0; i < 2 * ORDER_VMAS; i++) {
+		long in = resident(p + i * psize, psize);
+
+		if (in != !advised[i]) {
+			ksft_print_msg("page %d: resident %ld, advised %d\n", i, in, advised[i]);
+			wrong++;
+		}
+	}
+	EXPECT_EQ(0, wrong);
+	close(pidfd);
+}
+
 /* ---- A stale token advises nothing ---- */
 
 struct pages {
