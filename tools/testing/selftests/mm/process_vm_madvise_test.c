@@ -167,8 +167,8 @@ static char *order_region(void)
 
 TEST(ranges_in_any_order)
 {
-	const int n = sizeof(order_ranges) / sizeof(order_ranges[0]);
-	struct iovec iov[sizeof(order_ranges) / sizeof(order_ranges[0]) + 1];
+	const int n = ARRAY_SIZE(order_ranges);
+	struct iovec iov[ARRAY_SIZE(order_ranges) + 1];
 	char *p = order_region(), *hole, advised[2 * ORDER_VMAS];
 	int pidfd = self_pidfd(), i, wrong = 0;
 	size_t total = 0;
