@@ -5,6 +5,7 @@
 #ifndef _LINUX_PROCESS_VM_GETINFO_H
 #define _LINUX_PROCESS_VM_GETINFO_H
 
+#include <linux/pagemap.h>
 #include <uapi/linux/process_vm_getinfo.h>
 
 struct path;
@@ -27,6 +28,21 @@ struct vma_maps_name {
  */
 void vma_maps_names(struct vm_area_struct *const *vmas, unsigned int n,
 		    struct vma_maps_name *names);
+
+/*
+ * vmgi_put_vmas - write records to userspace without taking a page fault
+ * @dst: where the first record goes; the others follow @size bytes apart
+ * @recs: @n records
+ * @size: bytes per record in userspace, at least sizeof(*recs); the bytes
+ *        past sizeof(*recs) are zeroed
+ *
+ * For a caller that holds an mmap_lock (mm/process_vm_getinfo_sys.c).
+ * Returns the number of records written, from the first: fewer than @n if
+ * a page was not present and writable.
+ */
+unsigned int vmgi_put_vmas(struct process_vm_getinfo_vma __user *dst,
+			   const struct process_vm_getinfo_vma *recs,
+			   unsigned int n, unsigned int size);
 
 /* The system call, in Rust. */
 long do_process_vm_getinfo(int pidfd, struct process_vm_getinfo_args __user *uargs,

@@ -6,13 +6,17 @@
 //! UAPI header:
 //! [`include/uapi/linux/process_vm_getinfo.h`](srctree/include/uapi/linux/process_vm_getinfo.h)
 //!
-//! The records are built in kernel memory under the target's mmap read lock, a
-//! chunk at a time, and copied to userspace with the lock dropped: a copy may
-//! fault, and a fault on the caller's own address space needs the lock the
-//! caller would be holding (or, for another process, a fault stuck in
-//! userfaultfd would hold the target's lock for as long as it likes). Every
-//! chunk checks the layout sequence number; if it moved, the walk starts
-//! again, so the records and the token returned always describe one moment.
+//! The walk holds the target's mmap read lock for a chunk of VMAs at a time.
+//! It writes the records to the caller's buffer as it goes, a batch at a
+//! time, with page faults disabled: a fault on the caller's own address space
+//! needs the lock the caller would be holding, and for another process a
+//! fault stuck in userfaultfd would hold the target's lock for as long as it
+//! likes. A record whose page is not present and writable ends the chunk;
+//! with the lock dropped, the page is faulted in and the walk goes on from
+//! that record. The strings, fewer, are gathered in kernel memory and copied
+//! with the lock dropped. Every chunk checks the layout sequence number; if
+//! it moved, the walk starts again, so the records and the token returned
+//! always describe one moment.
 
 use crate::{
     alloc::{flags::*, KVVec, KVec},
@@ -342,17 +346,21 @@ impl From<Error> for Stop {
 
 /// One call's working memory, all of fixed size but the [`NameTable`].
 ///
-/// The chunk buffers are allocated once, full size; `nrec` and `nstr` say how
-/// much of them the current chunk uses.
+/// The buffers are allocated once, full size; `nrec` and `nstr` say how
+/// much of its records and strings the current chunk has.
 struct Walker<'a> {
     args: &'a Args,
     mask: u64,
-    records: KVec<Record>,
+    /// The records of a batch of VMAs, before they are written.
+    batch: KVec<Record>,
     nrec: usize,
     strings: KVec<u8>,
     nstr: usize,
     scratch: KVec<u8>,
     names: NameTable,
+    /// The user address of a record the chunk could not write without a
+    /// page fault.
+    fault: Option<usize>,
 }
 
 impl<'a> Walker<'a> {
@@ -360,12 +368,13 @@ impl<'a> Walker<'a> {
         Ok(Self {
             args,
             mask,
-            records: KVec::from_elem(Record::default(), CHUNK_VMAS, GFP_KERNEL_ACCOUNT)?,
+            batch: KVec::from_elem(Record::default(), VMA_BATCH, GFP_KERNEL_ACCOUNT)?,
             nrec: 0,
             strings: KVec::from_elem(0u8, CHUNK_STRINGS, GFP_KERNEL_ACCOUNT)?,
             nstr: 0,
             scratch: KVec::from_elem(0u8, MAX_NAME, GFP_KERNEL_ACCOUNT)?,
             names: NameTable::new(),
+            fault: None,
         })
     }
 
@@ -373,7 +382,7 @@ impl<'a> Walker<'a> {
     fn walk(&mut self, mm: &MmUser) -> core::result::Result<Totals, Stop> {
         self.names.clear();
         let (mut addr, mut vmas, mut strings) = (self.args.start as usize, 0, 0);
-        let mut seq = None;
+        let (mut seq, mut stuck) = (None, 0);
         loop {
             let guard = mm.read_lock()?;
             match seq {
@@ -381,11 +390,20 @@ impl<'a> Walker<'a> {
                 Some(s) if s != guard.layout_seq() => return Err(Stop::Changed),
                 Some(_) => {}
             }
-            let next = self.chunk(&guard, addr, strings)?;
+            let next = self.chunk(&guard, addr, vmas, strings)?;
             drop(guard);
-            self.copy_out(vmas, strings)?;
+            self.copy_strings(strings)?;
             vmas += self.nrec;
             strings += self.nstr;
+            if let Some(at) = self.fault.take() {
+                // A page faulted in may be reclaimed before the walk comes back to it; give up
+                // if that keeps happening.
+                stuck = if self.nrec == 0 { stuck + 1 } else { 0 };
+                if stuck == MAX_ATTEMPTS {
+                    return Err(Stop::Failed(EAGAIN));
+                }
+                self.fault_in(at, vmas)?;
+            }
             match next {
                 Some(a) => addr = a,
                 None => {
@@ -401,13 +419,15 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Fills one chunk from `addr` on; returns where the next chunk starts, or
-    /// `None` if the range is done. `strings_at` is the string offset of the
+    /// Writes the records of one chunk from `addr` on; returns where the next
+    /// chunk starts, or `None` if the range is done. `before` is the number of
+    /// records before the chunk, `strings_at` the string offset of the
     /// chunk's first new string.
     fn chunk(
         &mut self,
         guard: &MmapReadGuard<'_>,
         addr: usize,
+        before: usize,
         strings_at: usize,
     ) -> Result<Option<usize>> {
         self.nrec = 0;
@@ -419,25 +439,75 @@ impl<'a> Walker<'a> {
             if want_name {
                 VmaRead::maps_names(batch, &mut names);
             }
+            let (mut n, mut stop) = (0, None);
             for (vma, name) in batch.iter().zip(names.iter()) {
-                if self.nrec == CHUNK_VMAS {
-                    return Ok(Some(vma.start()));
+                if self.nrec + n == CHUNK_VMAS {
+                    stop = Some(vma.start());
+                    break;
                 }
                 let name = if want_name {
                     match self.name(&name.get(), strings_at)? {
                         Some(n) => n,
                         // No room left for its text in this chunk.
-                        None => return Ok(Some(vma.start())),
+                        None => {
+                            stop = Some(vma.start());
+                            break;
+                        }
                     }
                 } else {
                     (bindings::VMGI_NO_NAME, 0)
                 };
-                // Built where copy_out() reads it, not elsewhere and copied.
-                self.records[self.nrec] = record(self.mask, vma, name);
-                self.nrec += 1;
+                self.batch[n] = record(self.mask, vma, name);
+                n += 1;
+            }
+            let written = self.put(before + self.nrec, n);
+            self.nrec += written;
+            if written < n {
+                return Ok(Some(batch[written].start()));
+            }
+            if stop.is_some() {
+                return Ok(stop);
             }
         }
         Ok(None)
+    }
+
+    /// Writes the first `n` records of the batch to userspace as records
+    /// `first..first + n`, those of them that fit the caller's buffer; returns
+    /// how many of the `n` are done, fewer if a page was not present and
+    /// writable (then `fault` says where).
+    fn put(&mut self, first: usize, n: usize) -> usize {
+        let (cap, size) = (self.args.vma_count as usize, self.args.vma_size as usize);
+        let fit = n.min(cap.saturating_sub(first));
+        if fit == 0 {
+            return n;
+        }
+        let at = record_addr(self.args, first);
+        // SAFETY: `batch` holds at least `fit` records (`n <= VMA_BATCH`). The function writes
+        // to userspace only, with page faults disabled, as a holder of an mmap lock may.
+        let done = unsafe {
+            bindings::vmgi_put_vmas(at as _, self.batch.as_ptr(), fit as u32, size as u32)
+        } as usize;
+        if done < fit {
+            self.fault = Some(record_addr(self.args, first + done));
+            return done;
+        }
+        n
+    }
+
+    /// Faults in the pages of the records from the user address `at` on, as
+    /// many as a chunk writes; `written` records precede it. `EFAULT` if the
+    /// first of them cannot be written.
+    fn fault_in(&self, at: usize, written: usize) -> Result {
+        let (cap, size) = (self.args.vma_count as usize, self.args.vma_size as usize);
+        let len = cap.saturating_sub(written).clamp(1, CHUNK_VMAS) * size;
+        // SAFETY: Called with no lock held; the function takes the caller's own mmap lock and
+        // only faults pages in.
+        let left = unsafe { bindings::fault_in_safe_writeable(at as _, len) };
+        if len - left < size {
+            return Err(EFAULT);
+        }
+        Ok(())
     }
 
     /// The offset and length of a VMA's name in the string buffer, adding the
@@ -469,40 +539,24 @@ impl<'a> Walker<'a> {
         Ok(Some(value))
     }
 
-    /// Copies the chunk's records and strings to userspace, as far as they fit:
-    /// `vmas` and `strings` are the counts before the chunk.
-    fn copy_out(&self, vmas: usize, strings: usize) -> Result {
-        let (cap, size) = (self.args.vma_count as usize, self.args.vma_size as usize);
-        let fit = self.nrec.min(cap.saturating_sub(vmas));
-        let recs = &self.records[..fit];
-        if fit > 0 {
-            let at = self.args.vmas as usize + vmas * size;
-            let mut w = UserSlice::new(at as UserPtr, fit * size).writer();
-            if size == size_of::<Record>() {
-                w.write_slice(as_bytes(recs))?;
-            } else {
-                let zeros = [0u8; 256];
-                for r in recs {
-                    w.write(r)?;
-                    let mut tail = size - size_of::<Record>();
-                    while tail > 0 {
-                        let n = tail.min(zeros.len());
-                        w.write_slice(&zeros[..n])?;
-                        tail -= n;
-                    }
-                }
-            }
-        }
+    /// Copies the chunk's strings to userspace, as far as they fit: `strings`
+    /// is the count before the chunk.
+    fn copy_strings(&self, strings: usize) -> Result {
         let room = (self.args.strings_size as usize).saturating_sub(strings);
         let n = self.nstr.min(room);
         if n > 0 {
-            let at = self.args.strings as usize + strings;
+            let at = (self.args.strings as usize).wrapping_add(strings);
             UserSlice::new(at as UserPtr, n)
                 .writer()
                 .write_slice(&self.strings[..n])?;
         }
         Ok(())
     }
+}
+
+/// The user address of record `i` of the caller's buffer.
+fn record_addr(args: &Args, i: usize) -> usize {
+    (args.vmas as usize).wrapping_add(i * args.vma_size as usize)
 }
 
 /// Whether `mask` asks for the attribute `attr` (a `VMGI_*` bit).
@@ -558,13 +612,6 @@ fn record(mask: u64, vma: &VmaRead, name: (u32, u32)) -> Record {
 /// `EOVERFLOW`: a count does not fit its field.
 fn eoverflow() -> Error {
     Error::from_errno(-(bindings::EOVERFLOW as i32))
-}
-
-/// The bytes of a slice of values that are [`AsBytes`].
-fn as_bytes<T: AsBytes>(s: &[T]) -> &[u8] {
-    // SAFETY: `T: AsBytes` has no uninitialised bytes and no interior mutability, so its
-    // `size_of_val(s)` bytes may be read as `u8`s for as long as `s` is borrowed.
-    unsafe { core::slice::from_raw_parts(s.as_ptr().cast(), core::mem::size_of_val(s)) }
 }
 
 /// `process_vm_getinfo(pidfd, uargs, size, flags)`; returns the number of

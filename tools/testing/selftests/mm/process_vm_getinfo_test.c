@@ -862,10 +862,71 @@ TEST(target_exits_midway)
 	snap_free(&s);
 }
 
-/* ---- Bad input ---- */
-
 static struct process_vm_getinfo_vma recs[64];
 static char strs[4096];
+
+/*
+ * The records are written with page faults disabled while the mmap lock is
+ * held; a page of the buffer that is not present is faulted in with the lock
+ * dropped and the walk goes on. Records into pages never touched, and into
+ * pages dropped since, must be those of a buffer faulted in beforehand; a
+ * page that cannot be written is EFAULT.
+ */
+TEST(records_into_absent_pages)
+{
+	const size_t extra = 256, bytes = 8 * 4096 * 4;
+	char *many = mmap(NULL, extra * psize, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *warm = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *cold = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct process_vm_getinfo_args a = {
+		.mask = VMGI_ALL, .end = UINT64_MAX, .vma_size = sizeof(recs[0]),
+		.vma_count = bytes / sizeof(recs[0]), .strings = (uintptr_t)strs,
+		.strings_size = sizeof(strs),
+	}, w, c;
+	int fd = sys_pidfd_open(getpid()), round;
+	size_t i;
+
+	if (!have_getinfo())
+		SKIP(return, absent);
+	ASSERT_GE(fd, 0);
+	ASSERT_NE(MAP_FAILED, many);
+	ASSERT_NE(MAP_FAILED, warm);
+	ASSERT_NE(MAP_FAILED, cold);
+	/* Enough VMAs for records over several pages. */
+	for (i = 1; i < extra; i += 2)
+		ASSERT_EQ(0, mprotect(many + i * psize, psize, PROT_READ));
+	memset(warm, 0xa5, bytes);
+	memset(cold + bytes / 2, 0xa5, bytes / 2);
+	ASSERT_EQ(0, madvise(cold + bytes / 2, bytes / 2, MADV_DONTNEED));
+	w = a;
+	w.vmas = (uintptr_t)warm;
+	ASSERT_LT(0, sys_getinfo(fd, &w, sizeof(w), 0));
+	ASSERT_LT(extra, w.vma_count);
+	ASSERT_LT(4 * psize, w.vma_count * sizeof(recs[0]));
+	for (round = 0; round < 2; round++) {
+		/* First pages never touched, then pages dropped. */
+		c = a;
+		c.vmas = (uintptr_t)cold;
+		EXPECT_EQ(w.vma_count, sys_getinfo(fd, &c, sizeof(c), 0));
+		EXPECT_EQ(w.seq, c.seq);
+		EXPECT_EQ(0, memcmp(warm, cold, w.vma_count * sizeof(recs[0])));
+		ASSERT_EQ(0, madvise(cold, bytes, MADV_DONTNEED));
+	}
+	/* The third page read-only: EFAULT. */
+	ASSERT_EQ(0, mprotect(cold + 2 * psize, psize, PROT_READ));
+	c = a;
+	c.vmas = (uintptr_t)cold;
+	EXPECT_EQ(-EFAULT, sys_getinfo(fd, &c, sizeof(c), 0));
+	munmap(many, extra * psize);
+	munmap(warm, bytes);
+	munmap(cold, bytes);
+	close(fd);
+}
+
+/* ---- Bad input ---- */
 
 static struct process_vm_getinfo_args good_args(void)
 {
