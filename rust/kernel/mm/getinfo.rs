@@ -37,12 +37,11 @@ pub type Record = bindings::process_vm_getinfo_vma;
 unsafe impl FromBytes for Args {}
 // SAFETY: `Args` has only integer fields and, as the assertion below checks, no padding.
 unsafe impl AsBytes for Args {}
-// SAFETY: `Record` has only integer fields and, as the assertion below checks, no padding.
-unsafe impl AsBytes for Record {}
 
 crate::static_assert!(size_of::<Args>() == bindings::PROCESS_VM_GETINFO_ARGS_SIZE_VER0 as usize);
 crate::static_assert!(size_of::<Args>() == 5 * 8 + 4 * 4 + 2 * 8);
 crate::static_assert!(size_of::<Record>() == bindings::VMGI_VMA_SIZE_VER0 as usize);
+// No padding: `vmgi_put_vmas()` copies a record to userspace as it is, word by word.
 crate::static_assert!(size_of::<Record>() == 6 * 8 + 8 * 4);
 
 /// VMAs per chunk: the most a walk handles in one hold of the mmap lock.
@@ -358,9 +357,9 @@ struct Walker<'a> {
     nstr: usize,
     scratch: KVec<u8>,
     names: NameTable,
-    /// The user address of a record the chunk could not write without a
-    /// page fault.
-    fault: Option<usize>,
+    /// The chunk stopped at a record it could not write without a page
+    /// fault: the first one after its `nrec`.
+    faulted: bool,
 }
 
 impl<'a> Walker<'a> {
@@ -374,7 +373,7 @@ impl<'a> Walker<'a> {
             nstr: 0,
             scratch: KVec::from_elem(0u8, MAX_NAME, GFP_KERNEL_ACCOUNT)?,
             names: NameTable::new(),
-            fault: None,
+            faulted: false,
         })
     }
 
@@ -395,14 +394,14 @@ impl<'a> Walker<'a> {
             self.copy_strings(strings)?;
             vmas += self.nrec;
             strings += self.nstr;
-            if let Some(at) = self.fault.take() {
+            if self.faulted {
                 // A page faulted in may be reclaimed before the walk comes back to it; give up
                 // if that keeps happening.
                 stuck = if self.nrec == 0 { stuck + 1 } else { 0 };
                 if stuck == MAX_ATTEMPTS {
                     return Err(Stop::Failed(EAGAIN));
                 }
-                self.fault_in(at, vmas)?;
+                self.fault_in(vmas)?;
             }
             match next {
                 Some(a) => addr = a,
@@ -432,6 +431,7 @@ impl<'a> Walker<'a> {
     ) -> Result<Option<usize>> {
         self.nrec = 0;
         self.nstr = 0;
+        self.faulted = false;
         let want_name = wants(self.mask, bindings::VMGI_NAME);
         let mut names = [RawMapsName::NONE; VMA_BATCH];
         let mut vmas = guard.vmas(addr, self.args.end as usize);
@@ -475,7 +475,7 @@ impl<'a> Walker<'a> {
     /// Writes the first `n` records of the batch to userspace as records
     /// `first..first + n`, those of them that fit the caller's buffer; returns
     /// how many of the `n` are done, fewer if a page was not present and
-    /// writable (then `fault` says where).
+    /// writable (then `faulted` is set).
     fn put(&mut self, first: usize, n: usize) -> usize {
         let (cap, size) = (self.args.vma_count as usize, self.args.vma_size as usize);
         let fit = n.min(cap.saturating_sub(first));
@@ -489,17 +489,17 @@ impl<'a> Walker<'a> {
             bindings::vmgi_put_vmas(at as _, self.batch.as_ptr(), fit as u32, size as u32)
         } as usize;
         if done < fit {
-            self.fault = Some(record_addr(self.args, first + done));
+            self.faulted = true;
             return done;
         }
         n
     }
 
-    /// Faults in the pages of the records from the user address `at` on, as
-    /// many as a chunk writes; `written` records precede it. `EFAULT` if the
-    /// first of them cannot be written.
-    fn fault_in(&self, at: usize, written: usize) -> Result {
+    /// Faults in the pages of the records from record `written` on, as many as
+    /// a chunk writes. `EFAULT` if the first of them cannot be written.
+    fn fault_in(&self, written: usize) -> Result {
         let (cap, size) = (self.args.vma_count as usize, self.args.vma_size as usize);
+        let at = record_addr(self.args, written);
         let len = cap.saturating_sub(written).clamp(1, CHUNK_VMAS) * size;
         // SAFETY: Called with no lock held; the function takes the caller's own mmap lock and
         // only faults pages in.
