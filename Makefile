@@ -10,6 +10,7 @@
 #   make run                               the demo: vmmap on an app-shaped process
 #   make check                             every test, both architectures
 #   make bench                             benchmarks, series beside stock
+#   make fuzz [SECONDS=N] [SEED=S]         the fuzzer on the sanitizer kernel
 
 ARCH ?= x86_64
 VARIANT ?= series
@@ -38,14 +39,15 @@ SELFTESTS := \
 	process_vm_getinfo_bench:tools/testing/selftests/mm/process_vm_getinfo_bench.c \
 	process_vm_madvise_test:tools/testing/selftests/mm/process_vm_madvise_test.c \
 	process_vm_madvise_bench:tools/testing/selftests/mm/process_vm_madvise_bench.c \
+	process_vm_fuzz:tools/testing/selftests/mm/process_vm_fuzz.c \
 	app_workload:scripts/guest/app_workload.c
 
-.PHONY: all deps base kernel rootfs selftests shell run check bench clean help
+.PHONY: all deps base kernel rootfs selftests shell run check bench fuzz clean help
 
 all: help
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@scripts/deps
@@ -69,6 +71,7 @@ $(BUILD)/arm64/busybox: /var/cache/vmmap/busybox-arm64
 # unmodified there; ours are copied in) against its exported uapi headers.
 selftests: rootfs
 	@scripts/build-selftests $(ARCH) $(TARGET_CC) $(SELFTESTS)
+	@scripts/build-upstream-mm $(ARCH) $(TARGET_CC)
 	@scripts/build-tools $(ARCH)
 
 shell: rootfs
@@ -86,6 +89,16 @@ check: deps
 
 bench: deps
 	@scripts/bench
+
+# The fuzzer (tools/testing/selftests/mm/process_vm_fuzz.c) on the x86_64
+# sanitizer kernel; it prints the seed that reproduces a run.
+SECONDS ?= 60
+SEED ?= 0
+fuzz: deps
+	@scripts/build-kernel x86_64 series-kasan >/dev/null
+	@$(MAKE) -s selftests ARCH=x86_64
+	scripts/vm-run --arch x86_64 --variant series-kasan --quiet-kernel \
+		--timeout $$(($(SECONDS) + 600)) -- /selftests/process_vm_fuzz -t $(SECONDS) -s $(SEED)
 
 clean:
 	rm -rf $(BUILD)

@@ -357,7 +357,7 @@ FIXTURE_TEARDOWN(layout)
 }
 
 /* Every record says what smaps says, and reading smaps changed no token. */
-TEST_F(layout, matches_smaps)
+TEST_F_TIMEOUT(layout, matches_smaps, 300)
 {
 	uint64_t id0, seq0, id1, seq1;
 	int n;
@@ -375,7 +375,7 @@ TEST_F(layout, matches_smaps)
 }
 
 /* A range gives the VMAs that intersect it, whole; attributes not asked are zero. */
-TEST_F(layout, range_and_mask)
+TEST_F_TIMEOUT(layout, range_and_mask, 300)
 {
 	struct snap part = { 0 };
 	unsigned int i, first, last;
@@ -801,7 +801,15 @@ static void *reader(void *arg)
 	return NULL;
 }
 
-TEST(stress_snapshots_while_mutating)
+/*
+ * Tests that take seconds here and minutes on a sanitizer kernel (KASAN,
+ * SLUB_DEBUG_ON): the harness's 30 s would time them out there.
+ */
+FIXTURE(slow) {};
+FIXTURE_SETUP(slow) {}
+FIXTURE_TEARDOWN(slow) {}
+
+TEST_F_TIMEOUT(slow, stress_snapshots_while_mutating, 300)
 {
 	pthread_t mut[3], rd[2];
 	struct reader_result res[2];
@@ -835,7 +843,7 @@ TEST(stress_snapshots_while_mutating)
 }
 
 /* A target killed while it is being read: whole snapshots or ESRCH, no more. */
-TEST(target_exits_midway)
+TEST_F_TIMEOUT(slow, target_exits_midway, 300)
 {
 	struct child c;
 	struct snap s = { 0 };
