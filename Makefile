@@ -10,7 +10,7 @@
 #   make run                               the demo: vmmap on an app-shaped process
 #   make check                             every test, both architectures
 #   make bench                             benchmarks, series beside stock
-#   make fuzz [SECONDS=N] [SEED=S]         the fuzzer on the sanitizer kernel
+#   make fuzz [SECONDS=N] [SEED=S]         the fuzzer on the sanitizer kernel (x86_64)
 
 ARCH ?= x86_64
 VARIANT ?= series
@@ -91,13 +91,14 @@ bench: deps
 	@scripts/bench
 
 # The fuzzer (tools/testing/selftests/mm/process_vm_fuzz.c) on the x86_64
-# sanitizer kernel; it prints the seed that reproduces a run.
+# series kernel, which carries the sanitizers; it prints the seed that
+# reproduces a run.
 SECONDS ?= 60
 SEED ?= 0
 fuzz: deps
-	@scripts/build-kernel x86_64 series-kasan >/dev/null
+	@scripts/build-kernel x86_64 series >/dev/null
 	@$(MAKE) -s selftests ARCH=x86_64
-	scripts/vm-run --arch x86_64 --variant series-kasan --quiet-kernel \
+	scripts/vm-run --arch x86_64 --variant series --quiet-kernel \
 		--timeout $$(($(SECONDS) + 600)) -- /selftests/process_vm_fuzz -t $(SECONDS) -s $(SEED)
 
 clean:
