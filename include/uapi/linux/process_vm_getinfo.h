@@ -15,7 +15,9 @@
 /*
  * Attributes, for process_vm_getinfo_args.mask. On input the caller says what
  * it wants; on return the mask says what the kernel filled in. Fields of
- * attributes not returned are zero.
+ * attributes not returned are zero, but for name_off, which is then
+ * VMGI_NO_NAME (as for a VMA without a name), so that 0 always means an
+ * offset in the string buffer.
  */
 #define VMGI_RANGE	(1ULL << 0)	/* start, end: always returned */
 #define VMGI_PROT	(1ULL << 1)	/* prot */

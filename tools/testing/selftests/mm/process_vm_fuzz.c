@@ -50,6 +50,8 @@
 
 #include "process_vm_madvise.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 #define SCRATCH_PAGES	512	/* remapped all the time */
 #define HOLE_PAGES	16	/* unmapped, just below scratch */
 #define GUARD_PAGES	(SCRATCH_PAGES + 64)	/* PROT_NONE, past any range's end */
@@ -147,10 +149,14 @@ static uint64_t around(uint64_t *s, uint64_t v)
 		0x7fffffff, 0xffffffff, 0x100000000ULL, ~0ULL };
 
 	switch (below(s, 4)) {
-	case 0: return v - 1;
-	case 1: return v + 1;
-	case 2: return edge[below(s, sizeof(edge) / sizeof(edge[0]))];
-	default: return v;
+	case 0:
+		return v - 1;
+	case 1:
+		return v + 1;
+	case 2:
+		return edge[below(s, ARRAY_SIZE(edge))];
+	default:
+		return v;
 	}
 }
 
@@ -160,16 +166,25 @@ static uint64_t any_ptr(uint64_t *s, void *good, size_t good_len)
 	if (!mutate(s))
 		return (uintptr_t)good;
 	switch (below(s, 12)) {
-	case 0: return 0;					/* NULL */
-	case 1: return (uintptr_t)guard + below(s, page);	/* not accessible */
-	case 2: return (uintptr_t)ro_page;			/* read-only */
-	case 3: return 0xffff800000000000ULL + below(s, 1 << 20) * 8; /* kernel */
-	case 4: return ~0ULL - below(s, 64);			/* wraps */
-	case 5: return (uintptr_t)good + 1 + below(s, 7);	/* misaligned */
-	case 6: return (uintptr_t)scratch + below(s, SCRATCH_PAGES * page);
-	case 7: /* so that its end runs into the guard page */
+	case 0:
+		return 0;	/* NULL */
+	case 1:
+		return (uintptr_t)guard + below(s, page);	/* not accessible */
+	case 2:
+		return (uintptr_t)ro_page;	/* read-only */
+	case 3:
+		return 0xffff800000000000ULL + below(s, 1 << 20) * 8;	/* kernel */
+	case 4:
+		return ~0ULL - below(s, 64);	/* wraps */
+	case 5:
+		return (uintptr_t)good + 1 + below(s, 7);	/* misaligned */
+	case 6:
+		return (uintptr_t)scratch + below(s, SCRATCH_PAGES * page);
+	case 7:
+		/* so that its end runs into the guard page */
 		return (uintptr_t)guard - 1 - below(s, good_len < (size_t)page ? good_len : page);
-	default: return (uintptr_t)good;
+	default:
+		return (uintptr_t)good;
 	}
 }
 
@@ -178,12 +193,20 @@ static int pick_pidfd(uint64_t *s)
 	if (!mutate(s))
 		return chance(s, 2) ? self_pidfd : atomic_load(&victim_pidfd);
 	switch (below(s, 10)) {
-	case 0: return -1;
-	case 1: return null_fd;			/* not a pidfd */
-	case 2: return 0x7fffffff;		/* not open */
-	case 3: return dead_pidfd;		/* exited */
-	case 4: case 5: case 6: return self_pidfd;
-	default: return atomic_load(&victim_pidfd);
+	case 0:
+		return -1;
+	case 1:
+		return null_fd;	/* not a pidfd */
+	case 2:
+		return 0x7fffffff;	/* not open */
+	case 3:
+		return dead_pidfd;	/* exited */
+	case 4:
+	case 5:
+	case 6:
+		return self_pidfd;
+	default:
+		return atomic_load(&victim_pidfd);
 	}
 }
 
@@ -199,23 +222,38 @@ static void any_range(uint64_t *s, uint64_t *start, uint64_t *len, int mine)
 	uint64_t base = (uintptr_t)scratch;
 
 	switch (mutate(s) ? below(s, 8) : 7) {
-	case 0: *start = base + below(s, SCRATCH_PAGES) * page;
+	case 0:
+		*start = base + below(s, SCRATCH_PAGES) * page;
 		*len = below(s, SCRATCH_PAGES * page); break;	/* unaligned length */
-	case 1: *start = base + below(s, SCRATCH_PAGES * page);
+	case 1:
+		*start = base + below(s, SCRATCH_PAGES * page);
 		*len = page; break;				/* unaligned start */
-	case 2: *start = ~0ULL & ~(page - 1);
+	case 2:
+		*start = ~0ULL & ~(page - 1);
 		*len = 2 * page; break;				/* wraps */
-	case 3: if (mine) {
-			*start = 0xffffffff80000000ULL; *len = ~0ULL;
+	case 3:
+		if (mine) {
+			*start = 0xffffffff80000000ULL;
+			*len = ~0ULL;
 		} else {
-			*start = 0; *len = ~0ULL;		/* everything */
+			*start = 0;			/* everything */
+			*len = ~0ULL;
 		}
 		break;
-	case 4: *start = 0xffff800000000000ULL; *len = page; break; /* kernel */
-	case 5: *start = (uintptr_t)hole; *len = HOLE_PAGES * page; break;
-	case 6: *start = (uintptr_t)hole;			/* hole and scratch */
+	case 4:
+		*start = 0xffff800000000000ULL;
+		*len = page;
+		break;
+		/* kernel */
+	case 5:
+		*start = (uintptr_t)hole;
+		*len = HOLE_PAGES * page;
+		break;
+	case 6:
+		*start = (uintptr_t)hole;	/* hole and scratch */
 		*len = (HOLE_PAGES + 16) * page; break;
-	default: *start = base + below(s, SCRATCH_PAGES) * page;
+	default:
+		*start = base + below(s, SCRATCH_PAGES) * page;
 		*len = (1 + below(s, 64)) * page; break;
 	}
 }
@@ -225,9 +263,14 @@ static int all_advice(uint64_t *s)
 	int a = below(s, 10) ? (int)below(s, 32) : (int)next(s);
 
 	switch (below(s, 4)) {
-	case 0: a |= MADV_ANONYMOUS_FILTER; break;
-	case 1: a |= MADV_FILE_FILTER; break;
-	case 2: if (chance(s, 4))
+	case 0:
+		a |= MADV_ANONYMOUS_FILTER;
+		break;
+	case 1:
+		a |= MADV_FILE_FILTER;
+		break;
+	case 2:
+		if (chance(s, 4))
 			a |= MADV_ANONYMOUS_FILTER | MADV_FILE_FILTER;
 		break;
 	}
@@ -248,9 +291,6 @@ static int self_advice(uint64_t *s)
 	} while ((a & 0xffff) == MADV_HWPOISON || (a & 0xffff) == 101 /* SOFT_OFFLINE */);
 	return a;
 }
-
-static void record(int ep, long ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 static void record(int ep, long ret, const char *fmt, ...)
 {
@@ -330,8 +370,8 @@ static void fuzz_getinfo(struct worker *w)
 		flags = next(s);
 	ptr = any_ptr(s, place_args(w, &a, sizeof(a), size), size);
 	ret = sys_getinfo(pidfd, (void *)(uintptr_t)ptr, size, flags);
-	record(EP_GETINFO, ret, "pidfd %d args %#llx size %llu flags %#llx mask %#llx "
-	       "range %#llx-%#llx vmas %#llx x%u size %u strings %#llx size %u",
+	record(EP_GETINFO, ret,
+	       "pidfd %d args %#llx size %llu flags %#llx mask %#llx range %#llx-%#llx vmas %#llx x%u size %u strings %#llx size %u",
 	       pidfd, (unsigned long long)ptr, (unsigned long long)size,
 	       (unsigned long long)flags, (unsigned long long)a.mask,
 	       (unsigned long long)a.start, (unsigned long long)a.end,
@@ -343,7 +383,7 @@ static void fuzz_iovecs(struct worker *w, size_t n, int mine)
 {
 	size_t i;
 
-	for (i = 0; i < n && i < sizeof(w->iov) / sizeof(w->iov[0]); i++) {
+	for (i = 0; i < n && i < ARRAY_SIZE(w->iov); i++) {
 		uint64_t start, len;
 
 		any_range(&w->rng, &start, &len, mine);
@@ -356,8 +396,14 @@ static size_t any_count(uint64_t *s)
 {
 	static const size_t edge[] = { 0, 1, 2, 1023, 1024, 1025, 1100, 65536, ~0UL };
 
-	return mutate(s) && chance(s, 3) ? edge[below(s, sizeof(edge) / sizeof(edge[0]))] : 1 + below(s, 16);
+	if (mutate(s) && chance(s, 3))
+		return edge[below(s, ARRAY_SIZE(edge))];
+	return 1 + below(s, 16);
 }
+
+/* What process_vm_madvise() takes first, then what process_madvise() may. */
+static const int remote_advice[] = { MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED,
+	MADV_COLLAPSE, MADV_DONTNEED, MADV_FREE };
 
 static void fuzz_vm_madvise(struct worker *w)
 {
@@ -375,8 +421,7 @@ static void fuzz_vm_madvise(struct worker *w)
 	a.nr_ranges = any_count(s);
 	fuzz_iovecs(w, a.nr_ranges, 0);
 	a.ranges = any_ptr(s, w->iov, sizeof(struct iovec) * 4);
-	a.advice = !mutate(s) || below(s, 3) ?
-		   (int[]){ MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED }[below(s, 3)] : all_advice(s);
+	a.advice = !mutate(s) || below(s, 3) ? remote_advice[below(s, 3)] : all_advice(s);
 	if (below(s, 3) == 0)
 		a.advice |= below(s, 2) ? MADV_ANONYMOUS_FILTER : MADV_FILE_FILTER;
 	if (mutate(s) && chance(s, 10))
@@ -386,8 +431,8 @@ static void fuzz_vm_madvise(struct worker *w)
 		flags = next(s);
 	ptr = any_ptr(s, place_args(w, &a, sizeof(a), size), size);
 	ret = sys_vm_madvise(pidfd, (void *)(uintptr_t)ptr, size, flags);
-	record(EP_VM_MADVISE, ret, "pidfd %d args %#llx size %llu flags %#llx ranges %#llx "
-	       "x%llu advice %#x token %#llx/%llu",
+	record(EP_VM_MADVISE, ret,
+	       "pidfd %d args %#llx size %llu flags %#llx ranges %#llx x%llu advice %#x token %#llx/%llu",
 	       pidfd, (unsigned long long)ptr, (unsigned long long)size,
 	       (unsigned long long)flags, (unsigned long long)a.ranges,
 	       (unsigned long long)a.nr_ranges, a.advice, (unsigned long long)a.mm_id,
@@ -438,20 +483,28 @@ static void fuzz_process_madvise(struct worker *w)
 
 	fuzz_iovecs(w, n, 1);
 	if (chance(s, 2))
-		advice = (advice & ~0xffff) |
-			 (int[]){ MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED, MADV_COLLAPSE,
-				  MADV_DONTNEED, MADV_FREE }[below(s, 6)];
+		advice = (advice & ~0xffff) | remote_advice[below(s, ARRAY_SIZE(remote_advice))];
 	/*
 	 * The iovecs themselves are either ours or unreadable: an iovec array
 	 * read from scratch or from a shifted pointer could name any of our
 	 * memory, and advice on ourselves may destroy it.
 	 */
 	switch (below(s, 8)) {
-	case 0: ptr = 0; break;
-	case 1: ptr = (uintptr_t)guard; break;
-	case 2: ptr = 0xffff800000000000ULL; break;
-	case 3: ptr = (uintptr_t)ro_page; break;	/* zeroes: empty iovecs */
-	default: ptr = (uintptr_t)w->iov; break;
+	case 0:
+		ptr = 0;
+		break;
+	case 1:
+		ptr = (uintptr_t)guard;
+		break;
+	case 2:
+		ptr = 0xffff800000000000ULL;
+		break;
+	case 3:
+		ptr = (uintptr_t)ro_page;
+		break;	/* zeroes: empty iovecs */
+	default:
+		ptr = (uintptr_t)w->iov;
+		break;
 	}
 	ret = syscall(__NR_process_madvise, pidfd, (void *)(uintptr_t)ptr, n, advice,
 		      chance(s, 10) ? (unsigned int)next(s) : 0);
@@ -470,11 +523,21 @@ static void *worker(void *arg)
 		if (!(only & (1U << ep)))
 			continue;
 		switch (ep) {
-		case EP_GETINFO: fuzz_getinfo(w); break;
-		case EP_VM_MADVISE: fuzz_vm_madvise(w); break;
-		case EP_ANON_NAME: fuzz_anon_name(w); break;
-		case EP_MADVISE: fuzz_madvise(w); break;
-		default: fuzz_process_madvise(w); break;
+		case EP_GETINFO:
+			fuzz_getinfo(w);
+			break;
+		case EP_VM_MADVISE:
+			fuzz_vm_madvise(w);
+			break;
+		case EP_ANON_NAME:
+			fuzz_anon_name(w);
+			break;
+		case EP_MADVISE:
+			fuzz_madvise(w);
+			break;
+		default:
+			fuzz_process_madvise(w);
+			break;
 		}
 	}
 	return NULL;
@@ -488,16 +551,19 @@ static void *changer(void *arg)
 	while (!atomic_load(&stop)) {
 		size_t off = below(&s, SCRATCH_PAGES) * page;
 		size_t len = (1 + below(&s, 16)) * page;
-		int prot = (int[]){ PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE }[below(&s, 3)];
+		static const int prots[] = { PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE };
+		int prot = prots[below(&s, 3)];
 		pid_t pid;
 
 		if (off + len > SCRATCH_PAGES * (size_t)page)
 			len = SCRATCH_PAGES * page - off;
 		switch (below(&s, 8)) {
 		case 0:
-			mmap(scratch + off, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+			mmap(scratch + off, len, prot,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 			break;
-		case 1:	/* a hole, filled again later */
+		case 1:
+			/* a hole, filled again later */
 			munmap(scratch + off, len);
 			break;
 		case 2:
@@ -547,7 +613,8 @@ static void victim(uint64_t s)
 		if (off + len > 256 * (size_t)page)
 			len = 256 * page - off;
 		switch (below(&s, 6)) {
-		case 5:	/* a new address space under the same pidfd */
+		case 5:
+			/* a new address space under the same pidfd */
 			if (chance(&s, 50))
 				execl("/bin/sleep", "sleep", "10", (char *)NULL);
 			break;
@@ -560,7 +627,8 @@ static void victim(uint64_t s)
 			munmap(base + off, len);
 			break;
 		case 2:
-			mprotect(base + off, len, below(&s, 2) ? PROT_READ : PROT_READ | PROT_WRITE);
+			mprotect(base + off, len,
+				 below(&s, 2) ? PROT_READ : PROT_READ | PROT_WRITE);
 			break;
 		case 3:
 			prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, base + off, len,
@@ -576,10 +644,11 @@ static void victim(uint64_t s)
 	}
 }
 
-static void usage(const char *argv0)
+static void help(const char *argv0)
 {
-	fprintf(stderr, "usage: %s [-t SECONDS] [-s SEED] [-j THREADS] [-e MASK]\n"
-		"  -e MASK: the entry points to fuzz, bit i for the i-th TAP result\n", argv0);
+	fprintf(stderr,
+		"usage: %s [-t SECONDS] [-s SEED] [-j THREADS] [-e MASK]\n  -e MASK: the entry points to fuzz, bit i for the i-th TAP result\n",
+		argv0);
 	exit(2);
 }
 
@@ -594,15 +663,24 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "t:s:j:e:")) != -1) {
 		switch (opt) {
-		case 'e': only = strtoul(optarg, NULL, 0) & ((1U << EP_N) - 1); break;
-		case 't': seconds = atoi(optarg); break;
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		case 'j': nworkers = atoi(optarg); break;
-		default: usage(argv[0]);
+		case 'e':
+			only = strtoul(optarg, NULL, 0) & ((1U << EP_N) - 1);
+			break;
+		case 't':
+			seconds = atoi(optarg);
+			break;
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'j':
+			nworkers = atoi(optarg);
+			break;
+		default:
+			help(argv[0]);
 		}
 	}
 	if (nworkers < 1 || nworkers > MAX_WORKERS || !only)
-		usage(argv[0]);
+		help(argv[0]);
 	if (!seed)
 		seed = (uint64_t)time(NULL) * 2654435761ULL ^ getpid();
 
@@ -679,7 +757,7 @@ int main(int argc, char **argv)
 		fd = sys_pidfd_open(vpid);
 		fd = atomic_exchange(&victim_pidfd, fd);
 		if (fd >= 0)
-			close(fd);	/* a worker may still use the number: EBADF, or another fd */
+			close(fd);	/* a worker may still use it: EBADF, or another fd */
 		usleep(200000);
 	}
 	atomic_store(&stop, 1);
