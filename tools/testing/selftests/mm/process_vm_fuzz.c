@@ -320,7 +320,6 @@ static void record(int ep, long ret, const char *fmt, ...)
 
 /* A page per worker for argument structs, whose end is the guard page. */
 struct worker {
-	int id;
 	uint64_t rng;
 	char *argpage;		/* one page, then a PROT_NONE page */
 	struct iovec iov[1100];
@@ -702,7 +701,6 @@ int main(int argc, char **argv)
 		struct worker *w = &workers[i];
 
 		memset(w, 0, sizeof(*w));
-		w->id = i;
 		w->rng = seed + i;
 		w->argpage = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
