@@ -17,7 +17,8 @@ use kernel::{
     bindings,
     error::code::{EFAULT, EINVAL, ENOMEM},
     ffi::c_char,
-    mm::anon_name::{self, AnonVmaName, Interner},
+    alloc::flags::{GFP_KERNEL_ACCOUNT, __GFP_RETRY_MAYFAIL},
+    mm::anon_name::{self, AnonVmaName, Interner, REFCOUNT_MAX},
     prelude::*,
     str::CStr,
     types::ARef,
@@ -31,9 +32,11 @@ module! {
     license: "GPL",
 }
 
-/// References at which a name stops being shared; matches the check in
-/// `anon_vma_name_reuse()` (include/linux/mm_inline.h).
-const REFCOUNT_MAX: u32 = i32::MAX as u32;
+/// The owner of the names that the current task makes: its effective uid.
+fn current_owner() -> u32 {
+    // SAFETY: `current_euid()` only reads the current task's credentials.
+    unsafe { bindings::current_euid() }.val
+}
 
 /// The system's interning table; null until the initcall has run.
 static TABLE: AtomicPtr<Interner> = AtomicPtr::new(ptr::null_mut());
@@ -60,7 +63,8 @@ impl kernel::Module for AnonVmaNames {
 /// The name is copied to the stack, not to a temporary allocation. Returns an
 /// `ERR_PTR()`: `-EFAULT` if `uname` cannot be read, `-EINVAL` if the name
 /// breaks the rules of [`anon_name::validate`] (too long: no NUL within
-/// [`anon_name::MAX_LEN`] bytes), `-ENOMEM` if memory runs out.
+/// [`anon_name::MAX_LEN`] bytes), `-ENOMEM` if memory runs out or the caller's
+/// memory cgroup is at its limit.
 ///
 /// # Safety
 ///
@@ -81,7 +85,9 @@ pub unsafe extern "C" fn anon_vma_name_from_user(
         // No NUL within `MAX_LEN` bytes: too long, as `strndup_user()` says.
         Ok(n) if n >= anon_name::MAX_LEN => Err(EINVAL),
         Ok(n) => anon_name::validate(&buf[..n]).and_then(|()| match table() {
-            Some(t) => t.intern(&buf[..n], GFP_KERNEL),
+            // Charged to the caller's memory cgroup, and failing with `ENOMEM` at its limit
+            // rather than calling the OOM killer.
+            Some(t) => t.intern(current_owner(), &buf[..n], GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL),
             None => Err(ENOMEM),
         }),
     };
@@ -94,7 +100,8 @@ pub unsafe extern "C" fn anon_vma_name_from_user(
 /// Returns the name object for `name` with a new reference, or null if memory
 /// ran out.
 ///
-/// All live objects with the same string are one object. A caller that finds
+/// All live objects with the same string and owner (the caller's effective
+/// uid) are one object. A caller that finds
 /// the object's refcount at its limit gets a private copy instead.
 ///
 /// # Safety
@@ -105,7 +112,7 @@ pub unsafe extern "C" fn anon_vma_name_from_user(
 pub unsafe extern "C" fn anon_vma_name_alloc(name: *const c_char) -> *mut bindings::anon_vma_name {
     // SAFETY: The caller guarantees that `name` is a valid, unchanging C string.
     let name = unsafe { CStr::from_char_ptr(name) };
-    match table().map(|t| t.intern(name.as_bytes(), GFP_KERNEL)) {
+    match table().map(|t| t.intern(current_owner(), name.as_bytes(), GFP_KERNEL_ACCOUNT)) {
         Some(Ok(n)) => ARef::into_raw(n).as_ptr().cast(),
         _ => ptr::null_mut(),
     }

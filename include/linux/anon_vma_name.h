@@ -3,15 +3,15 @@
  * Anonymous VMA names: the functions that mm/anon_vma_name.rs exports to C.
  *
  * Name objects (struct anon_vma_name) are interned: all live VMAs whose names
- * are the same string share one object, so two names are equal exactly when
- * their pointers are. anon_vma_name_alloc() returns that object with a new
+ * are the same string, given by tasks of the same effective uid, share one
+ * object. anon_vma_name_alloc() returns that object with a new
  * reference; anon_vma_name_get()/anon_vma_name_put() in <linux/mm_inline.h>
  * take and drop references.
  */
 #ifndef _LINUX_ANON_VMA_NAME_H
 #define _LINUX_ANON_VMA_NAME_H
 
-#ifdef CONFIG_ANON_VMA_NAME
+#ifdef CONFIG_ANON_VMA_NAME_RUST
 
 #include <linux/mm_types.h>
 
@@ -35,14 +35,14 @@ size_t anon_vma_name_live(void);
 /*
  * anon_vma_name_id - the identifier of a name object
  *
- * Unique for the life of the boot: userspace can aggregate by it and fetch
- * each string once.
+ * Unique for the life of the boot and in no order: userspace can aggregate by
+ * it and fetch each string once, and learns nothing of when it was made.
  */
 static inline u64 anon_vma_name_id(const struct anon_vma_name *anon_name)
 {
 	return anon_name->id;
 }
 
-#endif /* CONFIG_ANON_VMA_NAME */
+#endif /* CONFIG_ANON_VMA_NAME_RUST */
 
 #endif /* _LINUX_ANON_VMA_NAME_H */

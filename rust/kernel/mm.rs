@@ -4,7 +4,7 @@
 //!
 //! C header: [`include/linux/mm.h`](srctree/include/linux/mm.h)
 
-#[cfg(CONFIG_ANON_VMA_NAME)]
+#[cfg(CONFIG_ANON_VMA_NAME_RUST)]
 pub mod anon_name;
 
 #[cfg(CONFIG_PROCESS_VM_GETINFO)]

@@ -23,25 +23,48 @@
 //!
 //! Every VMA that carries a name holds a reference to one [`AnonVmaName`]; a
 //! fork or a split takes another reference, never a copy. The [`Interner`]
-//! makes all live objects with the same string one object, so that two names
-//! are equal exactly when their pointers are.
+//! makes all live objects with the same string and the same owner (the
+//! effective uid that named it) one object.
+//!
+//! # What one user can learn about another
+//!
+//! The table is shared by the whole system, and every unprivileged process
+//! can add to it, so it is built to tell no process anything about names it
+//! does not hold itself. Objects are never shared between owners: a process
+//! looks up, creates and frees only objects of its own euid, so whether
+//! another user holds a string changes neither the object it gets, nor its
+//! id, nor the work done for it. Ids are a keyed permutation of a counter
+//! ([`IdPermutation`]): unique for the boot, in no order, so they do not
+//! tell when an object was made, or how many were made in between. Bucket
+//! choice is a keyed hash ([`Interner`]), so no one can aim names at one
+//! bucket to slow down or time the others. What remains shared is the table
+//! itself: its bucket locks, and its growth, which every user's names cause.
+//! A process can time its own calls and see the table resize, which tells it
+//! roughly how many names the whole system holds, and nothing of which ones.
+//! The counts in debugfs are readable by root only. Processes of one euid can
+//! see each other's sharing (the same id for the same string); they can
+//! already read each other's memory maps.
 //!
 //! C header: [`include/linux/anon_vma_name.h`](srctree/include/linux/anon_vma_name.h)
 
 use crate::{
-    alloc::{AllocError, Allocator, Flags, KVec},
+    alloc::{flags::__GFP_ZERO, Allocator, Flags},
     bindings,
-    error::{code::EINVAL, Result},
-    init::{pin_init_array_from_fn, PinInit},
-    new_spinlock_bh,
+    error::{
+        code::{EINVAL, ENOMEM},
+        Result,
+    },
+    ffi::c_ulong,
+    init::PinInit,
     prelude::*,
-    sync::SpinLockBh,
+    rhashtable::{RhashObject, RhashTable},
+    sync::rcu,
     types::{ARef, AlwaysRefCounted, Opaque},
 };
 use core::{
     alloc::Layout,
     marker::PhantomPinned,
-    mem::size_of,
+    mem::{offset_of, size_of},
     pin::Pin,
     ptr::{self, NonNull},
     sync::atomic::{AtomicU64, AtomicUsize, Ordering},
@@ -124,30 +147,10 @@ pub fn validate(name: &[u8]) -> Result {
     Ok(())
 }
 
-/// The 32-bit FNV-1a hash of `bytes`, which the [`Interner`] indexes by.
-///
-/// # Examples
-///
-/// ```
-/// use kernel::mm::anon_name::hash;
-///
-/// assert_eq!(hash(b""), 0x811c9dc5);
-/// assert_eq!(hash(b"a"), 0xe40c292c);
-/// assert_ne!(hash(b"libc_malloc"), hash(b"libc_mallod"));
-/// ```
-pub const fn hash(bytes: &[u8]) -> u32 {
-    let mut h: u32 = 0x811c9dc5;
-    let mut i = 0;
-    while i < bytes.len() {
-        h ^= bytes[i] as u32;
-        h = h.wrapping_mul(0x0100_0193);
-        i += 1;
-    }
-    h
-}
 
-/// Identifiers handed to name objects: unique for the life of the boot.
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+/// References at which a name object stops being shared: `REFCOUNT_MAX`, as
+/// `anon_vma_name_reuse()` in `include/linux/mm_inline.h` checks it.
+pub const REFCOUNT_MAX: u32 = i32::MAX as u32;
 
 /// Name objects alive now, interned or not (see [`live_objects`]).
 static LIVE: AtomicUsize = AtomicUsize::new(0);
@@ -158,6 +161,82 @@ pub fn live_objects() -> usize {
     LIVE.load(Ordering::Relaxed)
 }
 
+/// Fills a key with random bytes.
+fn random_key() -> bindings::hsiphash_key_t {
+    let mut key = bindings::hsiphash_key_t { key: [0; 2] };
+    // SAFETY: `key` is valid for writes of its size.
+    unsafe {
+        bindings::get_random_bytes(
+            ptr::from_mut(&mut key).cast(),
+            size_of::<bindings::hsiphash_key_t>(),
+        )
+    };
+    key
+}
+
+/// A keyed bijection of `u64`: four Feistel rounds whose round function is
+/// `hsiphash` of the round and the right half.
+///
+/// Applied to a counter, it gives identifiers that are unique (it is a
+/// bijection) and in no order that someone without the key could see.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::mm::anon_name::IdPermutation;
+///
+/// let p = IdPermutation::with_key([0x0123_4567, 0x89ab_cdef]);
+/// let mut increasing = true;
+/// for n in 0..1000u64 {
+///     assert_eq!(p.invert(p.apply(n)), n);
+///     increasing &= p.apply(n) < p.apply(n + 1);
+/// }
+/// assert!(!increasing);
+/// assert_ne!(IdPermutation::with_key([1, 2]).apply(7), p.apply(7));
+/// ```
+pub struct IdPermutation {
+    key: bindings::hsiphash_key_t,
+}
+
+impl IdPermutation {
+    const ROUNDS: u32 = 4;
+
+    /// A permutation with a random key.
+    pub fn new() -> Self {
+        Self { key: random_key() }
+    }
+
+    /// A permutation with the given key (for tests).
+    pub fn with_key(key: [c_ulong; 2]) -> Self {
+        Self {
+            key: bindings::hsiphash_key_t { key },
+        }
+    }
+
+    fn round(&self, i: u32, half: u32) -> u32 {
+        // SAFETY: `hsiphash_2u32()` only reads the key, which is valid.
+        unsafe { bindings::hsiphash_2u32(i, half, &self.key) }
+    }
+
+    /// The image of `n`.
+    pub fn apply(&self, n: u64) -> u64 {
+        let (mut l, mut r) = ((n >> 32) as u32, n as u32);
+        for i in 0..Self::ROUNDS {
+            (l, r) = (r, l ^ self.round(i, r));
+        }
+        (u64::from(l) << 32) | u64::from(r)
+    }
+
+    /// The `n` whose image is `id`.
+    pub fn invert(&self, id: u64) -> u64 {
+        let (mut l, mut r) = ((id >> 32) as u32, id as u32);
+        for i in (0..Self::ROUNDS).rev() {
+            (l, r) = (r ^ self.round(i, l), l);
+        }
+        (u64::from(l) << 32) | u64::from(r)
+    }
+}
+
 /// The name of one or more anonymous VMAs: a `struct anon_vma_name`.
 ///
 /// It is always reference counted ([`ARef<AnonVmaName>`]); C holds references
@@ -166,24 +245,25 @@ pub fn live_objects() -> usize {
 ///
 /// # Invariants
 ///
-/// - The object was allocated by [`Interner::intern`] with `kmalloc`, its
-///   `name` is NUL-terminated and `hash` is [`hash`] of it; neither changes.
-/// - `table` is null for a private copy, and otherwise points to the
-///   [`Interner`] that holds the object in its table for as long as the
-///   refcount is non-zero; that `Interner` lives for `'static`.
-/// - When the refcount drops to zero, the object is removed from its table and
-///   freed by [`AnonVmaName::release`], and by nothing else. Until it is
-///   removed, a lookup can still see it; lookups take references with
-///   [`AnonVmaName::try_get`], which never revives a zero count.
+/// - The object was allocated by [`Interner`] with `kmalloc`; its `name` is
+///   NUL-terminated and neither it, `owner`, `id` nor `table` changes while it
+///   is shared (a new object is made private before anyone else sees it).
+/// - `table` is null for a private copy, which is never linked in a table.
+///   Otherwise it points to the [`Interner`] that made it, which lives for
+///   `'static`, and the object is linked in that table at most once, from
+///   when it is published until its refcount drops to zero.
+/// - When the refcount drops to zero, [`AnonVmaName::release`] unlinks the
+///   object and frees it after an RCU grace period, and nothing else frees
+///   it. Lookups can find it until then; they take references with
+///   [`AnonVmaName::take`], which never revives a zero count.
 #[repr(transparent)]
 pub struct AnonVmaName(Opaque<bindings::anon_vma_name>);
 
-// SAFETY: The object is immutable but for its atomic refcount, and may be
-// dropped from any thread (the release path locks the table with bottom halves
-// disabled).
+// SAFETY: The object is immutable but for its atomic refcount and the table's linkage (in an
+// `Opaque`, written only by the C table under its bucket lock), and may be dropped from any
+// thread (the release path locks only the table's buckets, which disable bottom halves).
 unsafe impl Send for AnonVmaName {}
-// SAFETY: Shared references only read immutable fields or change the refcount
-// atomically.
+// SAFETY: Shared references only read immutable fields or change the refcount atomically.
 unsafe impl Sync for AnonVmaName {}
 
 // SAFETY: The refcount is the kref in the C object, which C code takes and drops too; the
@@ -192,8 +272,8 @@ unsafe impl AlwaysRefCounted for AnonVmaName {
     fn inc_ref(&self) {
         // SAFETY: By the type invariant the object is valid. Outside this module a shared
         // reference only comes from an `ARef` or `from_held`, so the refcount is non-zero;
-        // inside it, objects from `in_table` only ever get references through `try_get`.
-        unsafe { bindings::refcount_inc(&raw mut (*self.0.get()).kref.refcount) };
+        // inside it, objects found in the table only ever get references through `take`.
+        unsafe { bindings::refcount_inc(&raw mut (*self.raw()).kref.refcount) };
     }
 
     unsafe fn dec_ref(obj: NonNull<Self>) {
@@ -206,25 +286,17 @@ unsafe impl AlwaysRefCounted for AnonVmaName {
     }
 }
 
-impl AnonVmaName {
-    /// Wraps a pointer to an object found in a table, without touching its
-    /// refcount.
-    ///
-    /// Private: the reference it returns may be to a dying object (refcount
-    /// zero), on which only [`AnonVmaName::try_get`] may take a reference.
-    /// Everything outside this module only ever sees objects through an
-    /// [`ARef`], whose refcount is non-zero.
-    ///
-    /// # Safety
-    ///
-    /// `ptr` must point to a valid name object that sits for `'a` in a shard
-    /// of an [`Interner`] that the caller holds locked.
-    unsafe fn in_table<'a>(ptr: *const bindings::anon_vma_name) -> &'a Self {
-        // SAFETY: `AnonVmaName` is a transparent wrapper of the C struct, and the caller
-        // guarantees the object stays allocated for `'a`.
-        unsafe { &*ptr.cast() }
-    }
+/// What [`AnonVmaName::take`] found.
+enum Take {
+    /// A new reference.
+    Got(ARef<AnonVmaName>),
+    /// The refcount is zero: the object is leaving the table.
+    Dying,
+    /// The refcount is at the limit: the object is not shared any more.
+    Full,
+}
 
+impl AnonVmaName {
     /// Borrows a name object on which a reference is held elsewhere, such as
     /// `vma->anon_name` of a VMA whose mmap lock is held.
     ///
@@ -248,233 +320,154 @@ impl AnonVmaName {
         unsafe { crate::str::CStr::from_char_ptr((*self.raw()).name.as_ptr()) }.as_bytes()
     }
 
-    /// The identifier of this object, unique for the life of the boot.
+    /// The identifier of this object: unique for the boot, and in no order.
     pub fn id(&self) -> u64 {
         // SAFETY: By the type invariant the object is valid and `id` never changes.
         unsafe { (*self.raw()).id }
     }
 
+    /// The effective uid (its kernel-global value) that the object belongs to.
+    pub fn owner(&self) -> u32 {
+        // SAFETY: By the type invariant the object is valid and `owner` never changes.
+        unsafe { (*self.raw()).owner.val }
+    }
+
     /// The current refcount (for tests and statistics: it may change at any time).
     pub fn refcount(&self) -> u32 {
         // SAFETY: By the type invariant the object is valid; the counter is read atomically.
-        unsafe { bindings::refcount_read(&raw const (*self.raw()).kref.refcount) as u32 }
+        unsafe { bindings::refcount_read(&raw const (*self.raw()).kref.refcount) }
+    }
+
+    /// Sets the refcount (for tests that need a count no test could reach by
+    /// taking references).
+    ///
+    /// # Safety
+    ///
+    /// The caller must own every reference that the count accounts for, both
+    /// before and after: no one else may hold or drop one meanwhile.
+    pub unsafe fn set_refcount(&self, n: u32) {
+        // SAFETY: The object is valid (type invariant); the caller owns all its references.
+        unsafe { bindings::refcount_set(&raw mut (*self.raw()).kref.refcount, n as i32) };
     }
 
     /// Whether this object is in an interning table (false for a private copy).
     pub fn is_interned(&self) -> bool {
+        self.interner().is_some()
+    }
+
+    fn interner(&self) -> Option<&'static Interner> {
         // SAFETY: By the type invariant the object is valid and `table` never changes.
-        !unsafe { (*self.raw()).table }.is_null()
+        let t = unsafe { (*self.raw()).table }.cast::<Interner>().cast_const();
+        // SAFETY: By the type invariant a non-null `table` is an `Interner` that lives for
+        // `'static`.
+        (!t.is_null()).then(|| unsafe { &*t })
     }
 
-    /// Takes a reference if the refcount is not already zero (the object dying).
-    pub fn try_get(&self) -> Option<ARef<Self>> {
-        // SAFETY: `&self` implies the object stays allocated while borrowed (it came from an
-        // `ARef` or from `AnonVmaName::in_table`), even if its refcount is already zero.
-        if unsafe { bindings::refcount_inc_not_zero(&raw mut (*self.raw()).kref.refcount) } {
-            // SAFETY: The reference taken just above is handed to the `ARef`.
-            Some(unsafe { ARef::from_raw(NonNull::from(self)) })
-        } else {
-            None
+    /// Takes a reference if the refcount is neither zero (the object dying)
+    /// nor at `limit`, which must not be above [`REFCOUNT_MAX`].
+    ///
+    /// The count therefore never passes `limit`, and never reaches
+    /// `refcount_t`'s saturation.
+    fn take(&self, limit: u32) -> Take {
+        // SAFETY: `&self` keeps the object allocated (an `ARef`, or a table lookup under RCU)
+        // even if its count is already zero.
+        let r = unsafe { &raw mut (*self.raw()).kref.refcount };
+        // SAFETY: `r` is valid; the counter is read atomically.
+        let mut old = unsafe { bindings::refcount_read(r) } as i32;
+        loop {
+            if old == 0 {
+                return Take::Dying;
+            }
+            // A count that C code took past the limit (it checks and increments in two steps)
+            // reads as negative, so as above any limit.
+            if old < 0 || old as u32 >= limit {
+                return Take::Full;
+            }
+            // SAFETY: `r` is valid; on failure `old` is updated to the current value.
+            if unsafe { bindings::refcount_try_cmpxchg_relaxed(r, &mut old, old + 1) } {
+                // SAFETY: The reference taken just above is handed to the `ARef`.
+                return Take::Got(unsafe { ARef::from_raw(NonNull::from(self)) });
+            }
         }
     }
 
-    /// Allocates an object for `name` with a refcount of one.
-    fn alloc(name: &[u8], table: *const Interner, flags: Flags) -> Result<ARef<Self>> {
-        let size = size_of::<bindings::anon_vma_name>() + name.len() + 1;
-        let align = core::mem::align_of::<bindings::anon_vma_name>();
-        let layout = Layout::from_size_align(size, align).map_err(|_| EINVAL)?;
-        let mem = crate::alloc::allocator::Kmalloc::alloc(layout, flags)?;
-        let raw = mem.as_ptr().cast::<bindings::anon_vma_name>();
-        // SAFETY: `raw` points to `size` writable bytes, enough for the header and the name with
-        // its NUL; nothing else knows the memory yet.
-        unsafe {
-            ptr::write(
-                raw,
-                bindings::anon_vma_name {
-                    kref: bindings::kref {
-                        refcount: bindings::REFCOUNT_INIT(1),
-                    },
-                    hash: hash(name),
-                    id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-                    table: table.cast_mut().cast(),
-                    name: Default::default(),
-                },
-            );
-            let dst = (*raw).name.as_mut_ptr().cast::<u8>();
-            ptr::copy_nonoverlapping(name.as_ptr(), dst, name.len());
-            *dst.add(name.len()) = 0;
-        }
-        LIVE.fetch_add(1, Ordering::Relaxed);
-        // INVARIANT: The object was just initialised as the invariants require, with one
-        // reference, which the `ARef` owns.
-        // SAFETY: `raw` is valid and non-null.
-        Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(raw.cast())) })
+    /// Makes an object that no one else has seen yet a private copy.
+    fn make_private(self: ARef<Self>) -> ARef<Self> {
+        // SAFETY: The object is valid and not yet published: its only reference is `self`, and
+        // it is not linked, so no other thread reads `table`.
+        unsafe { (*self.raw()).table = ptr::null_mut() };
+        self
     }
 
-    /// Removes an object whose refcount reached zero from its table and frees it.
+    /// Unlinks an object whose refcount reached zero from its table, and
+    /// frees it after an RCU grace period.
     ///
     /// # Safety
     ///
     /// `raw` must point to a valid name object whose refcount just dropped to
     /// zero; the caller gives up its last reference.
     pub unsafe fn release(raw: *mut bindings::anon_vma_name) {
-        // SAFETY: The caller guarantees `raw` is valid until it is freed below.
-        let table = unsafe { (*raw).table }.cast::<Interner>().cast_const();
-        if !table.is_null() {
-            // SAFETY: By the type invariant an interned object's table lives for `'static`.
-            let table: &'static Interner = unsafe { &*table };
-            table.remove(raw);
+        // SAFETY: The caller guarantees that `raw` is valid until it is freed below, and
+        // `AnonVmaName` is a transparent wrapper of the C struct.
+        let obj: &Self = unsafe { &*raw.cast() };
+        if let Some(t) = obj.interner() {
+            // `ENOENT` if the object was never linked (it lost a race to insert) or was
+            // replaced by a newer object of its key while it was dying: nothing to unlink.
+            // SAFETY: `raw` is valid.
+            let _ = unsafe { t.table.remove(NonNull::from(obj)) };
         }
         LIVE.fetch_sub(1, Ordering::Relaxed);
-        // SAFETY: The object came from `kmalloc` and, being out of every table with a zero
-        // refcount, can no longer be reached.
-        unsafe { bindings::kfree(raw.cast()) };
+        // SAFETY: The object came from `kmalloc`; it is unlinked and its count is zero, so no
+        // new reference can be taken. Lookups that found it before it was unlinked hold the RCU
+        // read lock, and the free waits for them.
+        unsafe { bindings::kvfree_rcu_head(&raw mut (*raw).rcu, raw.cast()) };
     }
 }
 
-/// One slot of a shard's open-addressing table.
-#[derive(Clone, Copy)]
-struct Slot(Option<NonNull<bindings::anon_vma_name>>);
+/// What the [`Interner`] looks objects up by.
+pub struct NameKey<'k> {
+    table: &'k Interner,
+    owner: u32,
+    name: &'k [u8],
+}
 
-/// One shard of the interning table: linear probing over a power-of-two
-/// number of slots, at most half of them used.
+// SAFETY: `HEAD_OFFSET` is the offset of `node`, a `struct rhash_head`, in the C struct that
+// `AnonVmaName` wraps transparently.
+unsafe impl RhashObject for AnonVmaName {
+    type Key<'k> = NameKey<'k>;
+    const HEAD_OFFSET: usize = offset_of!(bindings::anon_vma_name, node);
+
+    fn hash_key(key: &NameKey<'_>, seed: u32) -> u32 {
+        key.table.hash(key.owner, key.name, seed)
+    }
+
+    fn hash_obj(obj: &Self, seed: u32) -> u32 {
+        // Only interned objects are ever linked.
+        obj.interner()
+            .map_or(0, |t| t.hash(obj.owner(), obj.as_bytes(), seed))
+    }
+
+    fn matches(key: &NameKey<'_>, obj: &Self) -> bool {
+        obj.owner() == key.owner && obj.as_bytes() == key.name
+    }
+}
+
+/// The table that makes every live [`AnonVmaName`] with the same string and
+/// owner one object.
 ///
-/// # Invariants
-///
-/// Every object in `slots` is valid and has this shard's table as its `table`;
-/// it stays valid while it is in a slot. `used` counts the occupied slots.
-struct Shard {
-    slots: KVec<Slot>,
-    used: usize,
-}
-
-// SAFETY: The pointers in a shard are only dereferenced with the shard's lock held, and the
-// objects they point to may be used from any thread.
-unsafe impl Send for Shard {}
-
-impl Shard {
-    fn mask(&self) -> usize {
-        self.slots.len() - 1
-    }
-
-    fn name(&self, i: usize) -> Option<&AnonVmaName> {
-        let p = self.slots[i].0?;
-        // SAFETY: By the type invariant the object is valid while in the slot, which the
-        // `&self` borrow (of the locked shard) keeps it in.
-        Some(unsafe { AnonVmaName::in_table(p.as_ptr()) })
-    }
-
-    /// Finds a live object for `name`, and takes a reference to it.
-    fn find(&self, name: &[u8], h: u32) -> Option<ARef<AnonVmaName>> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let mut i = h as usize & self.mask();
-        while let Some(n) = self.name(i) {
-            // SAFETY: See `Shard::name`.
-            let nh = unsafe { (*n.raw()).hash };
-            if nh == h && n.as_bytes() == name {
-                // A dying object (refcount zero) is skipped: it is about to leave the table,
-                // and a new object takes its place.
-                if let Some(r) = n.try_get() {
-                    return Some(r);
-                }
-            }
-            i = (i + 1) & self.mask();
-        }
-        None
-    }
-
-    fn needs_room(&self) -> bool {
-        (self.used + 1) * 2 > self.slots.len()
-    }
-
-    /// Puts `obj` in the first free slot of its probe sequence.
-    fn insert(&mut self, obj: NonNull<bindings::anon_vma_name>) {
-        // SAFETY: The caller passes a valid object.
-        let h = unsafe { (*obj.as_ptr()).hash };
-        let mut i = h as usize & self.mask();
-        while self.slots[i].0.is_some() {
-            i = (i + 1) & self.mask();
-        }
-        self.slots[i] = Slot(Some(obj));
-        self.used += 1;
-    }
-
-    /// Moves every object into `slots`, which must have a power-of-two length
-    /// of at least twice the objects plus one, all empty.
-    fn rehash(&mut self, slots: KVec<Slot>) {
-        let old = core::mem::replace(&mut self.slots, slots);
-        self.used = 0;
-        for s in old.iter() {
-            if let Some(p) = s.0 {
-                self.insert(p);
-            }
-        }
-    }
-
-    /// Removes `obj` (compared by address) with backward-shift deletion.
-    fn remove(&mut self, obj: *mut bindings::anon_vma_name) {
-        if self.slots.is_empty() {
-            return;
-        }
-        // SAFETY: The caller passes a valid object.
-        let h = unsafe { (*obj).hash };
-        let mask = self.mask();
-        let mut i = h as usize & mask;
-        loop {
-            match self.slots[i].0 {
-                None => return,
-                Some(p) if p.as_ptr() == obj => break,
-                Some(_) => i = (i + 1) & mask,
-            }
-        }
-        // Close the gap: move back every later object of the cluster whose home slot does
-        // not lie cyclically in (gap, its position].
-        let mut gap = i;
-        let mut j = (i + 1) & mask;
-        while let Some(p) = self.slots[j].0 {
-            // SAFETY: Objects in the table are valid (type invariant).
-            let home = unsafe { (*p.as_ptr()).hash } as usize & mask;
-            let stays = if gap <= j {
-                gap < home && home <= j
-            } else {
-                gap < home || home <= j
-            };
-            if !stays {
-                self.slots[gap] = self.slots[j];
-                gap = j;
-            }
-            j = (j + 1) & mask;
-        }
-        self.slots[gap] = Slot(None);
-        self.used -= 1;
-    }
-}
-
-/// Fresh, empty slots for a shard.
-fn empty_slots(n: usize, flags: Flags) -> Result<KVec<Slot>, AllocError> {
-    KVec::from_elem(Slot(None), n, flags)
-}
-
-/// Number of shards of an [`Interner`]; a power of two.
-pub const SHARDS: usize = 64;
-
-/// Slots of a shard when it first gets any; a power of two.
-const INITIAL_SLOTS: usize = 64;
-
-/// The table that makes every live [`AnonVmaName`] with the same string one
-/// object.
-///
-/// Lookups and inserts take the lock of one of [`SHARDS`] shards, chosen by
-/// the hash of the name, so that unrelated processes rarely contend. The locks
-/// disable bottom halves because the last reference to a name can be dropped
-/// from an RCU callback (VMAs are freed by RCU with per-VMA locks).
+/// It is an [`RhashTable`]: lookups take no lock (RCU), insertions and
+/// removals lock one bucket, and the table grows and shrinks in a worker, a
+/// `kvmalloc()` bucket array at a time, so it never rehashes under a lock and
+/// its memory follows the number of live names. Buckets are chosen by
+/// `hsiphash` with a key drawn at boot (mixed with the table's own seed and the
+/// owner), so names cannot be chosen to collide. Objects are charged to the
+/// memory cgroup of the task that names with them (the flags that
+/// [`Interner::intern`] is given); the bucket arrays are the table's, grown by
+/// its worker, and not charged to anyone.
 ///
 /// When the last reference to an object goes, [`AnonVmaName::release`]
-/// removes it from its shard; a lookup that finds an object whose refcount
-/// already reached zero skips it and inserts a new one, so a dying object is
-/// never revived.
+/// unlinks it; a lookup that finds an object whose refcount already reached
+/// zero puts a new object in its place, so a dying object is never revived.
 ///
 /// # Examples
 ///
@@ -482,79 +475,183 @@ const INITIAL_SLOTS: usize = 64;
 /// use kernel::mm::anon_name::Interner;
 ///
 /// let table: &'static Interner = Interner::new_static(u32::MAX)?;
-/// let a = table.intern(b"libc_malloc", GFP_KERNEL)?;
-/// let b = table.intern(b"libc_malloc", GFP_KERNEL)?;
-/// let c = table.intern(b"scudo:primary", GFP_KERNEL)?;
+/// let a = table.intern(1000, b"libc_malloc", GFP_KERNEL)?;
+/// let b = table.intern(1000, b"libc_malloc", GFP_KERNEL)?;
+/// let c = table.intern(1000, b"scudo:primary", GFP_KERNEL)?;
 /// // The same string gives the same object, with one more reference.
 /// assert!(core::ptr::eq(&*a, &*b));
 /// assert_eq!(a.refcount(), 2);
 /// assert!(!core::ptr::eq(&*a, &*c));
 /// assert_ne!(a.id(), c.id());
 /// assert_eq!(table.count(), 2);
-/// // The last reference takes the object out of the table.
+/// // Another user gets an object of its own, with an id of its own.
+/// let d = table.intern(1001, b"libc_malloc", GFP_KERNEL)?;
+/// assert!(!core::ptr::eq(&*a, &*d));
+/// assert_ne!(a.id(), d.id());
+/// assert_eq!(d.owner(), 1001);
+/// assert_eq!(a.refcount(), 2);
+/// // The last reference takes the object out of the table, and the string
+/// // gets a new object, with a new id, next time.
+/// let id = c.id();
 /// drop(c);
-/// assert_eq!(table.count(), 1);
-/// drop(a);
-/// drop(b);
+/// assert_eq!(table.count(), 2);
+/// let c = table.intern(1000, b"scudo:primary", GFP_KERNEL)?;
+/// assert_ne!(c.id(), id);
+/// drop((a, b, c, d));
 /// assert_eq!(table.count(), 0);
 /// # Ok::<(), Error>(())
 /// ```
 ///
 /// A name whose refcount reached the limit is not shared any more: the next
-/// user gets a private copy, which compares unequal (its VMAs do not merge with
-/// the others) but prints the same:
+/// user gets a private copy, which prints the same:
 ///
 /// ```
 /// use kernel::mm::anon_name::Interner;
 ///
 /// let table = Interner::new_static(3)?;
-/// let a = table.intern(b"x", GFP_KERNEL)?;
-/// let b = table.intern(b"x", GFP_KERNEL)?;
-/// let c = table.intern(b"x", GFP_KERNEL)?;
+/// let a = table.intern(0, b"x", GFP_KERNEL)?;
+/// let b = table.intern(0, b"x", GFP_KERNEL)?;
+/// let c = table.intern(0, b"x", GFP_KERNEL)?;
 /// assert_eq!(a.refcount(), 3);
-/// let d = table.intern(b"x", GFP_KERNEL)?;
+/// let d = table.intern(0, b"x", GFP_KERNEL)?;
 /// assert!(!core::ptr::eq(&*a, &*d));
 /// assert!(!d.is_interned());
 /// assert_eq!(d.as_bytes(), b"x");
+/// assert_eq!(a.refcount(), 3);
 /// assert_eq!(table.count(), 1);
 /// drop((a, b, c, d));
 /// assert_eq!(table.count(), 0);
 /// # Ok::<(), Error>(())
 /// ```
 ///
-/// Many names spread over the shards, and removal keeps every one findable:
+/// The same at the real limit, `REFCOUNT_MAX`, with the count of a real
+/// object set close to it: no reference is taken past it, so `refcount_t`
+/// never saturates (which would WARN), and nothing leaks.
 ///
 /// ```
+/// use kernel::mm::anon_name::{live_objects, Interner, REFCOUNT_MAX};
+///
+/// let table = Interner::new_static(REFCOUNT_MAX)?;
+/// let live = live_objects();
+/// let a = table.intern(0, b"saturated", GFP_KERNEL)?;
+/// // SAFETY: `a` is the only reference; the count goes back to one before it is dropped, and
+/// // the references the count claims meanwhile are owned by this test.
+/// unsafe { a.set_refcount(REFCOUNT_MAX - 1) };
+/// let b = table.intern(0, b"saturated", GFP_KERNEL)?;
+/// assert!(core::ptr::eq(&*a, &*b));
+/// assert_eq!(a.refcount(), REFCOUNT_MAX);
+/// let c = table.intern(0, b"saturated", GFP_KERNEL)?;
+/// assert!(!c.is_interned());
+/// assert_eq!(a.refcount(), REFCOUNT_MAX);
+/// assert_eq!(live_objects(), live + 2);
+/// core::mem::forget(b);
+/// // SAFETY: As above: this test owns all the references.
+/// unsafe { a.set_refcount(1) };
+/// drop((a, c));
+/// assert_eq!(table.count(), 0);
+/// assert_eq!(live_objects(), live);
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// The table grows and shrinks while other threads look names up, and every
+/// name stays findable:
+///
+/// ```
+/// use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 /// use kernel::mm::anon_name::Interner;
-/// use kernel::{fmt, str::CString};
+/// use kernel::{bindings, fmt, str::CString, sync::Arc, workqueue};
+///
+/// struct Shared {
+///     stop: AtomicBool,
+///     done: AtomicBool,
+///     rounds: AtomicUsize,
+///     wrong: AtomicUsize,
+/// }
+/// /// Polls `f` every 10 ms for up to 20 s.
+/// fn wait_for(f: impl Fn() -> bool) -> bool {
+///     for _ in 0..2000 {
+///         if f() {
+///             return true;
+///         }
+///         // SAFETY: Sleeping is allowed in a KUnit test.
+///         unsafe { bindings::msleep(10) };
+///     }
+///     f()
+/// }
 ///
 /// let table = Interner::new_static(u32::MAX)?;
-/// let mut names = KVec::new();
-/// for i in 0..2000 {
-///     let s = CString::try_from_fmt(fmt!("name:{}", i))?;
-///     names.push(table.intern(s.as_bytes(), GFP_KERNEL)?, GFP_KERNEL)?;
+/// let mut held = KVec::new();
+/// for i in 0..16 {
+///     let s = CString::try_from_fmt(fmt!("held:{}", i))?;
+///     held.push(table.intern(0, s.as_bytes(), GFP_KERNEL)?, GFP_KERNEL)?;
 /// }
-/// assert_eq!(table.count(), 2000);
-/// // Drop every third name, then every remaining one must still be found.
-/// let mut kept = KVec::new();
-/// for (i, n) in names.into_iter().enumerate() {
-///     if i % 3 != 0 {
-///         kept.push(n, GFP_KERNEL)?;
+/// let shared = Arc::new(
+///     Shared {
+///         stop: AtomicBool::new(false),
+///         done: AtomicBool::new(false),
+///         rounds: AtomicUsize::new(0),
+///         wrong: AtomicUsize::new(0),
+///     },
+///     GFP_KERNEL,
+/// )?;
+/// let s = shared.clone();
+/// workqueue::system().try_spawn(GFP_KERNEL, move || {
+///     loop {
+///         for h in held.iter() {
+///             match table.intern(0, h.as_bytes(), GFP_KERNEL) {
+///                 Ok(n) if core::ptr::eq(&*n, &**h) => {}
+///                 _ => {
+///                     s.wrong.fetch_add(1, Ordering::Relaxed);
+///                 }
+///             }
+///         }
+///         s.rounds.fetch_add(1, Ordering::Relaxed);
+///         if s.stop.load(Ordering::Acquire) {
+///             break;
+///         }
+///         // Let the other work of this CPU run, the table's resizing among it.
+///         // SAFETY: Sleeping is allowed in a work item.
+///         unsafe { bindings::msleep(1) };
 ///     }
+///     drop(held);
+///     s.done.store(true, Ordering::Release);
+/// })?;
+///
+/// let small = table.buckets();
+/// let mut grown = KVec::new();
+/// for i in 0..20000 {
+///     let s = CString::try_from_fmt(fmt!("grow:{}", i))?;
+///     grown.push(table.intern(0, s.as_bytes(), GFP_KERNEL)?, GFP_KERNEL)?;
 /// }
-/// assert_eq!(table.count(), kept.len());
-/// for n in kept.iter() {
-///     let again = table.intern(n.as_bytes(), GFP_KERNEL)?;
-///     assert!(core::ptr::eq(&*again, &**n));
+/// assert_eq!(table.count(), 20016);
+/// // The worker grows the bucket array a step at a time as names come in.
+/// assert!(wait_for(|| table.buckets() > small));
+/// let big = table.buckets();
+/// for (i, n) in grown.iter().enumerate().step_by(997) {
+///     let s = CString::try_from_fmt(fmt!("grow:{}", i))?;
+///     assert!(core::ptr::eq(&*table.intern(0, s.as_bytes(), GFP_KERNEL)?, &**n));
 /// }
-/// drop(kept);
+/// drop(grown);
+/// assert_eq!(table.count(), 16);
+/// assert!(wait_for(|| table.buckets() < big));
+/// pr_info!("name table: {} buckets, {} at 20016 names, {} when emptied\n",
+///          small, big, table.buckets());
+/// shared.stop.store(true, Ordering::Release);
+/// assert!(wait_for(|| shared.done.load(Ordering::Acquire)));
+/// assert!(shared.rounds.load(Ordering::Relaxed) >= 1);
+/// assert_eq!(shared.wrong.load(Ordering::Relaxed), 0);
 /// assert_eq!(table.count(), 0);
 /// # Ok::<(), Error>(())
 /// ```
 #[pin_data]
 pub struct Interner {
     #[pin]
-    shards: [SpinLockBh<Shard>; SHARDS],
+    table: RhashTable<AnonVmaName>,
+    /// The secret that the bucket hash is keyed with.
+    hash_key: bindings::hsiphash_key_t,
+    /// Makes ids of the counter.
+    ids: IdPermutation,
+    next: AtomicU64,
     /// References at which an object stops being shared.
     limit: u32,
     #[pin]
@@ -563,14 +660,14 @@ pub struct Interner {
 
 impl Interner {
     /// An initialiser of an empty table; objects stop being shared when their
-    /// refcount reaches `limit`.
+    /// refcount reaches `limit` (at most [`REFCOUNT_MAX`]).
     pub fn new(limit: u32) -> impl PinInit<Self, Error> {
         try_pin_init!(Self {
-            shards <- pin_init_array_from_fn(|_| new_spinlock_bh!(
-                Shard { slots: KVec::new(), used: 0 },
-                "anon_vma_name_shard"
-            )),
-            limit,
+            table <- RhashTable::new(),
+            hash_key: random_key(),
+            ids: IdPermutation::new(),
+            next: AtomicU64::new(0),
+            limit: limit.min(REFCOUNT_MAX),
             _pin: PhantomPinned,
         }? Error)
     }
@@ -585,76 +682,132 @@ impl Interner {
         Ok(unsafe { &*KBox::into_raw(Pin::into_inner_unchecked(b)) })
     }
 
-    fn shard(&self, h: u32) -> &SpinLockBh<Shard> {
-        &self.shards[(h >> (32 - SHARDS.trailing_zeros())) as usize]
+    /// The bucket hash of `name` of `owner`, with the table's `seed`.
+    fn hash(&self, owner: u32, name: &[u8], seed: u32) -> u32 {
+        let key = bindings::hsiphash_key_t {
+            key: [
+                self.hash_key.key[0] ^ seed as c_ulong,
+                self.hash_key.key[1] ^ owner as c_ulong,
+            ],
+        };
+        // SAFETY: `name` is valid for reads of its length, and `key` is valid.
+        unsafe { bindings::hsiphash(name.as_ptr().cast(), name.len(), &key) }
     }
 
-    /// Returns the object for `name`, creating it if no live one exists.
-    ///
-    /// `name` must already be valid (see [`validate`]). Fails with `ENOMEM`
-    /// if memory for a new object or a larger table cannot be had.
-    pub fn intern(&'static self, name: &[u8], flags: Flags) -> Result<ARef<AnonVmaName>> {
-        let h = hash(name);
-        let shard = self.shard(h);
-        // An object allocated with the lock dropped, when allocating under it failed.
-        let mut spare: Option<ARef<AnonVmaName>> = None;
+    /// A new id: the next value of the counter, permuted; never zero, which
+    /// means "no name" to `process_vm_getinfo()`.
+    fn next_id(&self) -> u64 {
         loop {
-            let mut g = shard.lock();
-            if let Some(found) = g.find(name, h) {
-                drop(g);
-                // A spare was never in the table: dropping it just frees it.
-                drop(spare);
-                return self.share(found, name, flags);
-            }
-            if !g.needs_room() {
-                let new = match spare.take() {
-                    Some(n) => Ok(n),
-                    // Most of the time an allocation that cannot sleep succeeds, and the name
-                    // is interned with a single trip through the lock.
-                    None => AnonVmaName::alloc(name, self, GFP_NOWAIT),
-                };
-                if let Ok(new) = new {
-                    g.insert(NonNull::from(&*new).cast());
-                    return Ok(new);
-                }
-                drop(g);
-                spare = Some(AnonVmaName::alloc(name, self, flags)?);
-                continue;
-            }
-            let want = (g.slots.len() * 2).max(INITIAL_SLOTS);
-            drop(g);
-            let slots = empty_slots(want, flags)?;
-            let mut g = shard.lock();
-            if g.slots.len() < want {
-                g.rehash(slots);
+            let id = self.ids.apply(self.next.fetch_add(1, Ordering::Relaxed));
+            if id != 0 {
+                return id;
             }
         }
     }
 
-    /// Hands out `found` unless its refcount reached the limit, in which case
-    /// the caller gets a private copy instead.
-    fn share(
+    /// Allocates an interned (but not yet linked) object for `name` of
+    /// `owner`, with a refcount of one.
+    fn alloc(&'static self, owner: u32, name: &[u8], flags: Flags) -> Result<ARef<AnonVmaName>> {
+        let size = size_of::<bindings::anon_vma_name>() + name.len() + 1;
+        let align = core::mem::align_of::<bindings::anon_vma_name>();
+        let layout = Layout::from_size_align(size, align).map_err(|_| EINVAL)?;
+        let mem = crate::alloc::allocator::Kmalloc::alloc(layout, flags | __GFP_ZERO)?;
+        let raw = mem.as_ptr().cast::<bindings::anon_vma_name>();
+        // SAFETY: `raw` points to `size` zeroed, writable bytes, enough for the header and the
+        // name with its NUL (already zero); nothing else knows the memory yet. Zero is a valid
+        // unlinked `node` and an unused `rcu`.
+        unsafe {
+            (*raw).kref.refcount = bindings::REFCOUNT_INIT(1);
+            (*raw).owner.val = owner;
+            (*raw).id = self.next_id();
+            (*raw).table = ptr::from_ref(self).cast_mut().cast();
+            let dst = (*raw).name.as_mut_ptr().cast::<u8>();
+            ptr::copy_nonoverlapping(name.as_ptr(), dst, name.len());
+        }
+        LIVE.fetch_add(1, Ordering::Relaxed);
+        // INVARIANT: The object was just initialised as the invariants require, with one
+        // reference, which the `ARef` owns.
+        // SAFETY: `raw` is valid and non-null.
+        Ok(unsafe { ARef::from_raw(NonNull::new_unchecked(raw.cast())) })
+    }
+
+    /// Returns the object for `name` of `owner` (an effective uid), creating
+    /// it if no live one exists.
+    ///
+    /// `name` must already be valid (see [`validate`]). A new object is
+    /// allocated with `flags` (with `__GFP_ACCOUNT`, charged to the caller's
+    /// memory cgroup). Fails with `ENOMEM` if memory for the object or the
+    /// table runs out.
+    pub fn intern(
         &'static self,
-        found: ARef<AnonVmaName>,
+        owner: u32,
         name: &[u8],
         flags: Flags,
     ) -> Result<ARef<AnonVmaName>> {
-        if found.refcount() <= self.limit {
-            return Ok(found);
+        let key = NameKey {
+            table: self,
+            owner,
+            name,
+        };
+        // An object allocated in an earlier round, never published.
+        let mut spare: Option<ARef<AnonVmaName>> = None;
+        loop {
+            {
+                let rcu = rcu::read_lock();
+                if let Some(found) = self.table.lookup(&key, &rcu) {
+                    match found.take(self.limit) {
+                        Take::Got(r) => return Ok(r),
+                        Take::Full => {
+                            drop(rcu);
+                            let copy = match spare {
+                                Some(s) => s,
+                                None => self.alloc(owner, name, flags)?,
+                            };
+                            return Ok(copy.make_private());
+                        }
+                        // Insert below, in its place.
+                        Take::Dying => {}
+                    }
+                }
+            }
+            let new = match spare.take() {
+                Some(s) => s,
+                None => self.alloc(owner, name, flags)?,
+            };
+            let rcu = rcu::read_lock();
+            // SAFETY: `new` is valid, linked nowhere, and `key` is its key. Objects are freed
+            // only by `AnonVmaName::release`, after unlinking and a grace period.
+            match unsafe { self.table.insert_or_get(&key, NonNull::from(&*new), &rcu) } {
+                Ok(None) => return Ok(new),
+                Ok(Some(old)) => match old.take(self.limit) {
+                    // `new` was never published: dropping it frees it.
+                    Take::Got(r) => return Ok(r),
+                    Take::Full => {
+                        drop(rcu);
+                        return Ok(new.make_private());
+                    }
+                    Take::Dying => {
+                        // SAFETY: As for the insertion; `old` is dying, and `release` frees it.
+                        if unsafe { self.table.replace(old, NonNull::from(&*new)) }.is_ok() {
+                            return Ok(new);
+                        }
+                        // `old` was unlinked meanwhile: try again.
+                        drop(rcu);
+                        spare = Some(new);
+                    }
+                },
+                Err(_) => return Err(ENOMEM),
+            }
         }
-        drop(found);
-        AnonVmaName::alloc(name, ptr::null(), flags)
-    }
-
-    /// Removes `obj`, whose refcount reached zero, from its shard.
-    fn remove(&self, obj: *mut bindings::anon_vma_name) {
-        // SAFETY: The caller passes a valid object.
-        let h = unsafe { (*obj).hash };
-        self.shard(h).lock().remove(obj);
     }
 
     /// How many objects the table holds.
     pub fn count(&self) -> usize {
-        self.shards.iter().map(|s| s.lock().used).sum()
+        self.table.count()
+    }
+
+    /// How many buckets the table has now (it resizes in a worker).
+    pub fn buckets(&self) -> usize {
+        self.table.buckets()
     }
 }

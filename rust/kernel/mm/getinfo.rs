@@ -56,7 +56,7 @@ pub const MAX_ATTEMPTS: u32 = 16;
 /// Attributes this kernel can return.
 const SUPPORTED: u64 = {
     let all = bindings::VMGI_ALL as u64;
-    if cfg!(CONFIG_ANON_VMA_NAME) {
+    if cfg!(CONFIG_ANON_VMA_NAME_RUST) {
         all
     } else {
         all & !(bindings::VMGI_NAME_ID as u64)
@@ -593,7 +593,7 @@ fn record(mask: u64, vma: &VmaRead, name: (u32, u32)) -> Record {
             r.ino = ino;
         }
     }
-    #[cfg(CONFIG_ANON_VMA_NAME)]
+    #[cfg(CONFIG_ANON_VMA_NAME_RUST)]
     if want(bindings::VMGI_NAME_ID) {
         r.name_id = vma.anon_name().map_or(0, |n| n.id());
     }

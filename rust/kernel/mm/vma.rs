@@ -523,7 +523,7 @@ impl VmaRead {
     }
 
     /// The name object given to the VMA with `prctl(PR_SET_VMA_ANON_NAME)`.
-    #[cfg(CONFIG_ANON_VMA_NAME)]
+    #[cfg(CONFIG_ANON_VMA_NAME_RUST)]
     pub fn anon_name(&self) -> Option<&crate::mm::anon_name::AnonVmaName> {
         let name = self.raw().anon_name;
         // SAFETY: The VMA holds a reference on its name object while it is in the tree, which

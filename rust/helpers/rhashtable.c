@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+
+#include <linux/rhashtable.h>
+
+#ifdef CONFIG_ANON_VMA_NAME_RUST /* no other user yet */
+/*
+ * The inline functions get the table's own parameters, ht->p: they are not
+ * compile-time constants here, which <linux/rhashtable.h> allows when they
+ * are those the table was initialised with.
+ */
+void *rust_helper_rhashtable_lookup(struct rhashtable *ht, const void *key)
+{
+	return rhashtable_lookup(ht, key, ht->p);
+}
+
+void *rust_helper_rhashtable_lookup_get_insert_key(struct rhashtable *ht,
+						   const void *key,
+						   struct rhash_head *obj)
+{
+	return rhashtable_lookup_get_insert_key(ht, key, obj, ht->p);
+}
+
+int rust_helper_rhashtable_replace_fast(struct rhashtable *ht,
+					struct rhash_head *old,
+					struct rhash_head *new)
+{
+	return rhashtable_replace_fast(ht, old, new, ht->p);
+}
+
+int rust_helper_rhashtable_remove_fast(struct rhashtable *ht,
+				       struct rhash_head *obj)
+{
+	return rhashtable_remove_fast(ht, obj, ht->p);
+}
+
+unsigned int rust_helper_rhashtable_nelems(struct rhashtable *ht)
+{
+	return atomic_read(&ht->nelems);
+}
+
+/* The size of the bucket array in use now. */
+unsigned int rust_helper_rhashtable_buckets(struct rhashtable *ht)
+{
+	unsigned int size;
+
+	rcu_read_lock();
+	size = rcu_dereference(ht->tbl)->size;
+	rcu_read_unlock();
+	return size;
+}
+#endif

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-2.0
+
+#include <linux/siphash.h>
+
+#ifdef CONFIG_ANON_VMA_NAME_RUST /* no other user yet */
+u32 rust_helper_hsiphash(const void *data, size_t len,
+			 const hsiphash_key_t *key)
+{
+	return hsiphash(data, len, key);
+}
+#endif
