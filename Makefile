@@ -31,6 +31,9 @@ endif
 # ones that guard the same ABI. Each is "guest-name:source-path".
 SELFTESTS := \
 	anon_vma_name_test:tools/testing/selftests/mm/anon_vma_name_test.c \
+	anon_vma_name_flood:tools/testing/selftests/mm/anon_vma_name_flood.c \
+	anon_vma_name_isolation:tools/testing/selftests/mm/anon_vma_name_isolation.c \
+	anon_vma_name_memcg:tools/testing/selftests/mm/anon_vma_name_memcg.c \
 	set-anon-vma-name-test:tools/testing/selftests/prctl/set-anon-vma-name-test.c \
 	proc-pid-vm:tools/testing/selftests/proc/proc-pid-vm.c \
 	anon_vma_name_transcript:tools/testing/selftests/mm/anon_vma_name_transcript.c \

@@ -6,7 +6,13 @@
  * -icount shift=0 the guest clock counts instructions, so the figures repeat
  * from run to run.
  *
- * Usage: anon_vma_name_bench [NR_VMAS]   (default 65536)
+ * Usage: anon_vma_name_bench [NR_VMAS]      (default 65536)
+ *        anon_vma_name_bench -c [NR_VMAS]   (default 16384)
+ *
+ * With -c it times only naming NR_VMAS pages with random names and with
+ * names that all have one 32-bit FNV-1a hash (anon_vma_name_collide.h),
+ * both 68 bytes long: a table indexed by that hash would put every one of
+ * the latter in one chain.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,12 +24,16 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include "anon_vma_name_collide.h"
+
 #ifndef PR_SET_VMA
 #define PR_SET_VMA		0x53564d41
 #define PR_SET_VMA_ANON_NAME	0
 #endif
 
 #define FORKS 5
+#define COLLIDE_BLOCKS 17	/* 2^17 names of 68 bytes, one FNV-1a hash */
+#define COLLIDE_SEED 0x62656e6368ull
 
 static long pg;
 static long nr;
@@ -96,6 +106,31 @@ static double name_all(int distinct)
 	return (now_ns() - t0) / nr;
 }
 
+/*
+ * Names each VMA with name i of a family, 68 bytes each (random, or all
+ * with one FNV-1a hash); returns ns per call.
+ */
+static double name_family(const struct avn_collide *collide)
+{
+	char name[AVN_NAME_MAX + 1];
+	double t0 = now_ns();
+	long i;
+
+	for (i = 0; i < nr; i++) {
+		if (collide)
+			avn_collide_name(collide, i, name);
+		else
+			avn_random_name(COLLIDE_SEED, i,
+					COLLIDE_BLOCKS * AVN_BLOCK, name);
+		if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME,
+			  (unsigned long)area + i * pg, pg, (unsigned long)name)) {
+			perror("prctl");
+			exit(1);
+		}
+	}
+	return (now_ns() - t0) / nr;
+}
+
 static void clear_all(void)
 {
 	if (prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)area,
@@ -125,11 +160,37 @@ static double fork_ns(void)
 	return best;
 }
 
+/* -c: random names against FNV-1a-colliding ones. */
+static int bench_collide(void)
+{
+	struct avn_collide collide;
+	double random_ns, collide_ns;
+
+	if (nr > 1L << COLLIDE_BLOCKS ||
+	    avn_collide_init(&collide, COLLIDE_BLOCKS, COLLIDE_SEED)) {
+		fprintf(stderr, "at most %ld VMAs with -c\n", 1L << COLLIDE_BLOCKS);
+		return 1;
+	}
+	make_vmas();
+	random_ns = name_family(NULL);
+	clear_all();
+	collide_ns = name_family(&collide);
+	clear_all();
+	printf("bench: name_random_%ld %.0f ns/vma\n", nr, random_ns);
+	printf("bench: name_fnv_collide_%ld %.0f ns/vma\n", nr, collide_ns);
+	munmap(area, nr * pg);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	double s0, s1;
 
 	pg = sysconf(_SC_PAGESIZE);
+	if (argc > 1 && !strcmp(argv[1], "-c")) {
+		nr = argc > 2 ? atol(argv[2]) : 16384;
+		return bench_collide();
+	}
 	nr = argc > 1 ? atol(argv[1]) : 65536;
 	make_vmas();
 
