@@ -48,7 +48,7 @@
 //! C header: [`include/linux/anon_vma_name.h`](srctree/include/linux/anon_vma_name.h)
 
 use crate::{
-    alloc::{flags::__GFP_ZERO, Allocator, Flags},
+    alloc::{Allocator, Flags},
     bindings,
     error::{
         code::{EINVAL, ENOMEM},
@@ -174,8 +174,9 @@ fn random_key() -> bindings::hsiphash_key_t {
     key
 }
 
-/// A keyed bijection of `u64`: four Feistel rounds whose round function is
-/// `hsiphash` of the round and the right half.
+/// A keyed bijection of `u64`: three Feistel rounds whose round function is
+/// `hsiphash` of the round and the right half (with a pseudorandom round
+/// function, three rounds make a pseudorandom permutation).
 ///
 /// Applied to a counter, it gives identifiers that are unique (it is a
 /// bijection) and in no order that someone without the key could see.
@@ -199,7 +200,7 @@ pub struct IdPermutation {
 }
 
 impl IdPermutation {
-    const ROUNDS: u32 = 4;
+    const ROUNDS: u32 = 3;
 
     /// A permutation with a random key.
     pub fn new() -> Self {
@@ -711,18 +712,34 @@ impl Interner {
         let size = size_of::<bindings::anon_vma_name>() + name.len() + 1;
         let align = core::mem::align_of::<bindings::anon_vma_name>();
         let layout = Layout::from_size_align(size, align).map_err(|_| EINVAL)?;
-        let mem = crate::alloc::allocator::Kmalloc::alloc(layout, flags | __GFP_ZERO)?;
+        let mem = crate::alloc::allocator::Kmalloc::alloc(layout, flags)?;
         let raw = mem.as_ptr().cast::<bindings::anon_vma_name>();
-        // SAFETY: `raw` points to `size` zeroed, writable bytes, enough for the header and the
-        // name with its NUL (already zero); nothing else knows the memory yet. Zero is a valid
-        // unlinked `node` and an unused `rcu`.
+        // SAFETY: `raw` points to `size` writable bytes, enough for the header and the name with
+        // its NUL; nothing else knows the memory yet. A null `next` is an unlinked `node`, and
+        // `rcu` is only written by `kvfree_call_rcu()`.
         unsafe {
-            (*raw).kref.refcount = bindings::REFCOUNT_INIT(1);
-            (*raw).owner.val = owner;
-            (*raw).id = self.next_id();
-            (*raw).table = ptr::from_ref(self).cast_mut().cast();
+            ptr::write(
+                raw,
+                bindings::anon_vma_name {
+                    kref: bindings::kref {
+                        refcount: bindings::REFCOUNT_INIT(1),
+                    },
+                    owner: bindings::kuid_t { val: owner },
+                    node: bindings::rhash_head {
+                        next: ptr::null_mut(),
+                    },
+                    rcu: bindings::callback_head {
+                        next: ptr::null_mut(),
+                        func: None,
+                    },
+                    id: self.next_id(),
+                    table: ptr::from_ref(self).cast_mut().cast(),
+                    name: Default::default(),
+                },
+            );
             let dst = (*raw).name.as_mut_ptr().cast::<u8>();
             ptr::copy_nonoverlapping(name.as_ptr(), dst, name.len());
+            *dst.add(name.len()) = 0;
         }
         LIVE.fetch_add(1, Ordering::Relaxed);
         // INVARIANT: The object was just initialised as the invariants require, with one
