@@ -14,10 +14,10 @@ use core::{
     sync::atomic::{AtomicPtr, Ordering},
 };
 use kernel::{
+    alloc::flags::{__GFP_RETRY_MAYFAIL, GFP_KERNEL_ACCOUNT},
     bindings,
     error::code::{EFAULT, EINVAL, ENOMEM},
     ffi::c_char,
-    alloc::flags::{GFP_KERNEL_ACCOUNT, __GFP_RETRY_MAYFAIL},
     mm::anon_name::{self, AnonVmaName, Interner, REFCOUNT_MAX},
     prelude::*,
     str::CStr,
@@ -87,7 +87,11 @@ pub unsafe extern "C" fn anon_vma_name_from_user(
         Ok(n) => anon_name::validate(&buf[..n]).and_then(|()| match table() {
             // Charged to the caller's memory cgroup, and failing with `ENOMEM` at its limit
             // rather than calling the OOM killer.
-            Some(t) => t.intern(current_owner(), &buf[..n], GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL),
+            Some(t) => t.intern(
+                current_owner(),
+                &buf[..n],
+                GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL,
+            ),
             None => Err(ENOMEM),
         }),
     };

@@ -221,7 +221,11 @@ impl<T: RhashObject> RhashTable<T> {
         // SAFETY: The table is initialised; `old` is valid (a reference) and the caller
         // guarantees what the table needs of `new`.
         to_result(unsafe {
-            bindings::rhashtable_replace_fast(self.raw(), Self::head(NonNull::from(old)), Self::head(new))
+            bindings::rhashtable_replace_fast(
+                self.raw(),
+                Self::head(NonNull::from(old)),
+                Self::head(new),
+            )
         })
     }
 

@@ -147,7 +147,6 @@ pub fn validate(name: &[u8]) -> Result {
     Ok(())
 }
 
-
 /// References at which a name object stops being shared: `REFCOUNT_MAX`, as
 /// `anon_vma_name_reuse()` in `include/linux/mm_inline.h` checks it.
 pub const REFCOUNT_MAX: u32 = i32::MAX as u32;
@@ -358,7 +357,9 @@ impl AnonVmaName {
 
     fn interner(&self) -> Option<&'static Interner> {
         // SAFETY: By the type invariant the object is valid and `table` never changes.
-        let t = unsafe { (*self.raw()).table }.cast::<Interner>().cast_const();
+        let t = unsafe { (*self.raw()).table }
+            .cast::<Interner>()
+            .cast_const();
         // SAFETY: By the type invariant a non-null `table` is an `Interner` that lives for
         // `'static`.
         (!t.is_null()).then(|| unsafe { &*t })
