@@ -55,6 +55,10 @@ pub unsafe trait RhashObject {
 }
 
 /// Called by the table with a key that one of the methods below passed in.
+///
+/// # Safety
+///
+/// `data` must point to a `T::Key` that is valid for the call.
 unsafe extern "C" fn hashfn<T: RhashObject>(data: *const c_void, _len: u32, seed: u32) -> u32 {
     // SAFETY: The table only hashes the keys that `RhashTable::lookup` and
     // `RhashTable::insert_or_get` pass it, as pointers to a `T::Key` borrowed for the call.
@@ -63,6 +67,10 @@ unsafe extern "C" fn hashfn<T: RhashObject>(data: *const c_void, _len: u32, seed
 }
 
 /// Called by the table with an object that is linked in it or being linked.
+///
+/// # Safety
+///
+/// `data` must point to a `T` that is valid for the call.
 unsafe extern "C" fn obj_hashfn<T: RhashObject>(data: *const c_void, _len: u32, seed: u32) -> u32 {
     // SAFETY: Objects stay valid while they are linked (see `RhashTable::insert_or_get`).
     let obj: &T = unsafe { &*data.cast() };
@@ -70,6 +78,11 @@ unsafe extern "C" fn obj_hashfn<T: RhashObject>(data: *const c_void, _len: u32, 
 }
 
 /// Called by the table to compare a key with a linked object: zero if equal.
+///
+/// # Safety
+///
+/// `arg` must point to a compare argument whose `key` points to a `T::Key`,
+/// and `obj` to a `T`, all valid for the call.
 unsafe extern "C" fn obj_cmpfn<T: RhashObject>(
     arg: *mut bindings::rhashtable_compare_arg,
     obj: *const c_void,

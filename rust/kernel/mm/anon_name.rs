@@ -198,6 +198,12 @@ pub struct IdPermutation {
     key: bindings::hsiphash_key_t,
 }
 
+impl Default for IdPermutation {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl IdPermutation {
     const ROUNDS: u32 = 3;
 
