@@ -147,6 +147,11 @@ pub fn validate(name: &[u8]) -> Result {
     Ok(())
 }
 
+/// Set in the `id` field of an object once it holds the id rather than the
+/// creation counter; so every id has it, and no id is zero ("no name" to
+/// `process_vm_getinfo()`).
+pub const ID_READY: u64 = 1 << 63;
+
 /// References at which a name object stops being shared: `REFCOUNT_MAX`, as
 /// `anon_vma_name_reuse()` in `include/linux/mm_inline.h` checks it.
 pub const REFCOUNT_MAX: u32 = i32::MAX as u32;
@@ -173,7 +178,8 @@ fn random_key() -> bindings::hsiphash_key_t {
     key
 }
 
-/// A keyed bijection of `u64`: three Feistel rounds whose round function is
+/// A keyed bijection of the integers below 2^62 ([`IdPermutation::LIMIT`]):
+/// three Feistel rounds on two 31-bit halves, whose round function is
 /// `hsiphash` of the round and the right half (with a pseudorandom round
 /// function, three rounds make a pseudorandom permutation).
 ///
@@ -187,7 +193,9 @@ fn random_key() -> bindings::hsiphash_key_t {
 ///
 /// let p = IdPermutation::with_key([0x0123_4567, 0x89ab_cdef]);
 /// let mut increasing = true;
-/// for n in 0..1000u64 {
+/// let (low, high) = (0..1000u64, IdPermutation::LIMIT - 1000..IdPermutation::LIMIT - 1);
+/// for n in Iterator::chain(low, high) {
+///     assert!(p.apply(n) < IdPermutation::LIMIT);
 ///     assert_eq!(p.invert(p.apply(n)), n);
 ///     increasing &= p.apply(n) < p.apply(n + 1);
 /// }
@@ -206,6 +214,10 @@ impl Default for IdPermutation {
 
 impl IdPermutation {
     const ROUNDS: u32 = 3;
+    const HALF: u32 = 31;
+    const MASK: u32 = (1 << Self::HALF) - 1;
+    /// The permutation maps `0..LIMIT` onto itself.
+    pub const LIMIT: u64 = 1 << (2 * Self::HALF);
 
     /// A permutation with a random key.
     pub fn new() -> Self {
@@ -221,25 +233,34 @@ impl IdPermutation {
 
     fn round(&self, i: u32, half: u32) -> u32 {
         // SAFETY: `hsiphash_2u32()` only reads the key, which is valid.
-        unsafe { bindings::hsiphash_2u32(i, half, &self.key) }
+        unsafe { bindings::hsiphash_2u32(i, half, &self.key) & Self::MASK }
     }
 
-    /// The image of `n`.
+    fn halves(n: u64) -> (u32, u32) {
+        ((n >> Self::HALF) as u32 & Self::MASK, n as u32 & Self::MASK)
+    }
+
+    fn join(l: u32, r: u32) -> u64 {
+        (u64::from(l) << Self::HALF) | u64::from(r)
+    }
+
+    /// The image of `n`, which must be below [`Self::LIMIT`] (higher bits
+    /// are ignored).
     pub fn apply(&self, n: u64) -> u64 {
-        let (mut l, mut r) = ((n >> 32) as u32, n as u32);
+        let (mut l, mut r) = Self::halves(n);
         for i in 0..Self::ROUNDS {
             (l, r) = (r, l ^ self.round(i, r));
         }
-        (u64::from(l) << 32) | u64::from(r)
+        Self::join(l, r)
     }
 
     /// The `n` whose image is `id`.
     pub fn invert(&self, id: u64) -> u64 {
-        let (mut l, mut r) = ((id >> 32) as u32, id as u32);
+        let (mut l, mut r) = Self::halves(id);
         for i in (0..Self::ROUNDS).rev() {
             (l, r) = (r ^ self.round(i, l), l);
         }
-        (u64::from(l) << 32) | u64::from(r)
+        Self::join(l, r)
     }
 }
 
@@ -252,7 +273,7 @@ impl IdPermutation {
 /// # Invariants
 ///
 /// - The object was allocated by [`Interner`] with `kmalloc`; its `name` is
-///   NUL-terminated and neither it, `owner`, `id` nor `table` changes while it
+///   NUL-terminated and neither it, `owner`, `id`, `table` nor `hash` changes while it
 ///   is shared (a new object is made private before anyone else sees it).
 /// - `table` is null for a private copy, which is never linked in a table.
 ///   Otherwise it points to the [`Interner`] that made it, which lives for
@@ -326,10 +347,43 @@ impl AnonVmaName {
         unsafe { crate::str::CStr::from_char_ptr((*self.raw()).name.as_ptr()) }.as_bytes()
     }
 
-    /// The identifier of this object: unique for the boot, and in no order.
+    /// The `id` field, which is only ever accessed atomically.
+    fn id_field(&self) -> &AtomicU64 {
+        // SAFETY: By the type invariant the object is valid; `id` is a `u64` at an 8-byte
+        // aligned offset, and no one accesses it but through this function (`alloc` writes it
+        // before the object is shared).
+        unsafe { AtomicU64::from_ptr(&raw mut (*self.raw()).id) }
+    }
+
+    /// The identifier of this object: unique for the boot, in no order, and
+    /// never zero.
+    ///
+    /// It is the keyed image of the creation counter ([`IdPermutation`]) with
+    /// [`ID_READY`] set, computed on the first call (most objects are never
+    /// asked) and kept in the object.
     pub fn id(&self) -> u64 {
-        // SAFETY: By the type invariant the object is valid and `id` never changes.
-        unsafe { (*self.raw()).id }
+        let v = self.id_field().load(Ordering::Relaxed);
+        if v & ID_READY != 0 {
+            return v;
+        }
+        // Private copies get their id before they are made private, so an object without one
+        // is interned.
+        match self.interner() {
+            Some(t) => self.ready_id(t),
+            None => v,
+        }
+    }
+
+    /// Replaces the counter in `id` by the id, if no one did yet, and returns
+    /// the id. Racing callers compute and store the same value.
+    fn ready_id(&self, t: &Interner) -> u64 {
+        let v = self.id_field().load(Ordering::Relaxed);
+        if v & ID_READY != 0 {
+            return v;
+        }
+        let id = ID_READY | t.ids.apply(v);
+        self.id_field().store(id, Ordering::Relaxed);
+        id
     }
 
     /// The effective uid (its kernel-global value) that the object belongs to.
@@ -401,6 +455,10 @@ impl AnonVmaName {
 
     /// Makes an object that no one else has seen yet a private copy.
     fn make_private(self: ARef<Self>) -> ARef<Self> {
+        // A private copy has no table to make its id with later.
+        if let Some(t) = self.interner() {
+            self.ready_id(t);
+        }
         // SAFETY: The object is valid and not yet published: its only reference is `self`, and
         // it is not linked, so no other thread reads `table`.
         unsafe { (*self.raw()).table = ptr::null_mut() };
@@ -432,11 +490,27 @@ impl AnonVmaName {
     }
 }
 
-/// What the [`Interner`] looks objects up by.
+/// What the [`Interner`] looks objects up by: a name, its owner and their
+/// keyed hash, computed once per call.
 pub struct NameKey<'k> {
-    table: &'k Interner,
     owner: u32,
     name: &'k [u8],
+    hash: u32,
+}
+
+/// Mixes the table's `seed` into a keyed hash of a name.
+///
+/// The keyed hash already spreads chosen names; mixing the seed in with a
+/// full-avalanche step (`murmur3`'s finaliser) makes a new bucket array of
+/// the table, whose seed is new, spread them differently again, which is what
+/// the table's rehash of a long chain relies on.
+fn mix(hash: u32, seed: u32) -> u32 {
+    let mut x = hash ^ seed;
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x85eb_ca6b);
+    x ^= x >> 13;
+    x = x.wrapping_mul(0xc2b2_ae35);
+    x ^ (x >> 16)
 }
 
 // SAFETY: `HEAD_OFFSET` is the offset of `node`, a `struct rhash_head`, in the C struct that
@@ -446,13 +520,12 @@ unsafe impl RhashObject for AnonVmaName {
     const HEAD_OFFSET: usize = offset_of!(bindings::anon_vma_name, node);
 
     fn hash_key(key: &NameKey<'_>, seed: u32) -> u32 {
-        key.table.hash(key.owner, key.name, seed)
+        mix(key.hash, seed)
     }
 
     fn hash_obj(obj: &Self, seed: u32) -> u32 {
-        // Only interned objects are ever linked.
-        obj.interner()
-            .map_or(0, |t| t.hash(obj.owner(), obj.as_bytes(), seed))
+        // SAFETY: By the type invariant the object is valid and `hash` never changes.
+        mix(unsafe { (*obj.raw()).hash }, seed)
     }
 
     fn matches(key: &NameKey<'_>, obj: &Self) -> bool {
@@ -467,8 +540,9 @@ unsafe impl RhashObject for AnonVmaName {
 /// removals lock one bucket, and the table grows and shrinks in a worker, a
 /// `kvmalloc()` bucket array at a time, so it never rehashes under a lock and
 /// its memory follows the number of live names. Buckets are chosen by
-/// `hsiphash` with a key drawn at boot (mixed with the table's own seed and the
-/// owner), so names cannot be chosen to collide. Objects are charged to the
+/// `hsiphash` of the name with a key drawn at boot and the owner, computed
+/// once per call and kept in the object, with the table's own seed mixed in
+/// (`mix`), so names cannot be chosen to collide. Objects are charged to the
 /// memory cgroup of the task that names with them (the flags that
 /// [`Interner::intern`] is given); the bucket arrays are the table's, grown by
 /// its worker, and not charged to anyone.
@@ -690,33 +764,28 @@ impl Interner {
         Ok(unsafe { &*KBox::into_raw(Pin::into_inner_unchecked(b)) })
     }
 
-    /// The bucket hash of `name` of `owner`, with the table's `seed`.
-    fn hash(&self, owner: u32, name: &[u8], seed: u32) -> u32 {
+    /// The keyed hash of `name` of `owner`.
+    fn hash(&self, owner: u32, name: &[u8]) -> u32 {
         let key = bindings::hsiphash_key_t {
-            key: [
-                self.hash_key.key[0] ^ seed as c_ulong,
-                self.hash_key.key[1] ^ owner as c_ulong,
-            ],
+            key: [self.hash_key.key[0], self.hash_key.key[1] ^ owner as c_ulong],
         };
         // SAFETY: `name` is valid for reads of its length, and `key` is valid.
         unsafe { bindings::hsiphash(name.as_ptr().cast(), name.len(), &key) }
     }
 
-    /// A new id: the next value of the counter, permuted; never zero, which
-    /// means "no name" to `process_vm_getinfo()`.
-    fn next_id(&self) -> u64 {
-        loop {
-            let id = self.ids.apply(self.next.fetch_add(1, Ordering::Relaxed));
-            if id != 0 {
-                return id;
-            }
-        }
+    /// The next value of the creation counter, which [`AnonVmaName::id`]
+    /// turns into an id. 2^62 values last for 140 years at a billion names a
+    /// second.
+    fn next_count(&self) -> u64 {
+        self.next.fetch_add(1, Ordering::Relaxed) & (IdPermutation::LIMIT - 1)
     }
 
     /// Allocates an interned (but not yet linked) object for `name` of
     /// `owner`, with a refcount of one.
-    fn alloc(&'static self, owner: u32, name: &[u8], flags: Flags) -> Result<ARef<AnonVmaName>> {
-        let size = size_of::<bindings::anon_vma_name>() + name.len() + 1;
+    fn alloc(&'static self, key: &NameKey<'_>, flags: Flags) -> Result<ARef<AnonVmaName>> {
+        let NameKey { owner, name, hash } = *key;
+        // The name starts at its offset, before the padding that `size_of` counts.
+        let size = offset_of!(bindings::anon_vma_name, name) + name.len() + 1;
         let align = core::mem::align_of::<bindings::anon_vma_name>();
         let layout = Layout::from_size_align(size, align).map_err(|_| EINVAL)?;
         let mem = crate::alloc::allocator::Kmalloc::alloc(layout, flags)?;
@@ -739,8 +808,9 @@ impl Interner {
                         next: ptr::null_mut(),
                         func: None,
                     },
-                    id: self.next_id(),
+                    id: self.next_count(),
                     table: ptr::from_ref(self).cast_mut().cast(),
+                    hash,
                     name: Default::default(),
                 },
             );
@@ -769,9 +839,9 @@ impl Interner {
         flags: Flags,
     ) -> Result<ARef<AnonVmaName>> {
         let key = NameKey {
-            table: self,
             owner,
             name,
+            hash: self.hash(owner, name),
         };
         // An object allocated in an earlier round, never published.
         let mut spare: Option<ARef<AnonVmaName>> = None;
@@ -785,7 +855,7 @@ impl Interner {
                             drop(rcu);
                             let copy = match spare {
                                 Some(s) => s,
-                                None => self.alloc(owner, name, flags)?,
+                                None => self.alloc(&key, flags)?,
                             };
                             return Ok(copy.make_private());
                         }
@@ -796,7 +866,7 @@ impl Interner {
             }
             let new = match spare.take() {
                 Some(s) => s,
-                None => self.alloc(owner, name, flags)?,
+                None => self.alloc(&key, flags)?,
             };
             let rcu = rcu::read_lock();
             // SAFETY: `new` is valid, linked nowhere, and `key` is its key. Objects are freed
