@@ -5,6 +5,10 @@
  *   long process_vm_getinfo(int pidfd, struct process_vm_getinfo_args *args,
  *                           size_t size, unsigned int flags);
  *
+ * The system call number is reserved nowhere: read it from
+ * /sys/kernel/process_vm_syscalls (a "process_vm_getinfo NUMBER" line, on
+ * kernels that have the call), never guess it. 64-bit tasks only.
+ *
  * See Documentation/userspace-api/process_vm_getinfo.rst.
  */
 #ifndef _UAPI_LINUX_PROCESS_VM_GETINFO_H

@@ -6,6 +6,10 @@
  *   long process_vm_madvise(int pidfd, const struct process_vm_madvise_args *args,
  *                           size_t size, unsigned int flags);
  *
+ * The system call number is reserved nowhere: read it from
+ * /sys/kernel/process_vm_syscalls (a "process_vm_madvise NUMBER" line, on
+ * kernels that have the call), never guess it. 64-bit tasks only.
+ *
  * The advice may have MADV_ANONYMOUS_FILTER or MADV_FILE_FILTER OR-ed in.
  * Returns the sum of the lengths of the ranges (as process_madvise() does
  * when it advises them all), or -1 with errno; -ESTALE if the layout token

@@ -8,12 +8,14 @@
 #define PROCESS_VM_GETINFO_SELFTEST_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <linux/process_vm_getinfo.h>
 
@@ -30,19 +32,148 @@
 #define MADV_COLLAPSE	25
 #endif
 
-#ifndef __NR_process_vm_getinfo
-#define __NR_process_vm_getinfo 472
-#endif
 #ifndef __NR_pidfd_open
 #define __NR_pidfd_open 434
 #endif
 
+/*
+ * The series' system calls are out of tree: their numbers are reserved
+ * nowhere, and a later kernel may give them to other calls. The kernel says
+ * which it has in /sys/kernel/process_vm_syscalls, one "NAME NUMBER" line
+ * each (numbers of the native ABI; no file on a kernel without the calls),
+ * and these tests issue no other number.
+ */
+#define PROCESS_VM_SYSCALLS_PATH	"/sys/kernel/process_vm_syscalls"
+#define PROCESS_VM_SYSFS_MAGIC		0x62656572	/* SYSFS_MAGIC */
+
+/* The calls the file may name, in the order of the parser's nr[]. */
+#define PROCESS_VM_NCALLS	2
+
+static inline int process_vm_call_index(const char *name, size_t len)
+{
+	static const char *const names[PROCESS_VM_NCALLS] = {
+		"process_vm_getinfo", "process_vm_madvise",
+	};
+
+	for (int i = 0; i < PROCESS_VM_NCALLS; i++)
+		if (strlen(names[i]) == len && !memcmp(names[i], name, len))
+			return i;
+	return -1;
+}
+
+/*
+ * Parses the file's text into nr[] (-1 for a call not named) as the vmmap
+ * crate does: a line is NAME, one space, a number as the kernel prints it
+ * (decimal digits, no sign, no leading zero, at most INT_MAX) and a newline.
+ * Other lines, unknown names and a last line without its newline are
+ * ignored; a name on two lines is ambiguous, so not available.
+ */
+static inline void process_vm_syscalls_parse(const char *text,
+					     long nr[PROCESS_VM_NCALLS])
+{
+	int seen[PROCESS_VM_NCALLS] = { 0 };
+	const char *line, *end;
+
+	for (int i = 0; i < PROCESS_VM_NCALLS; i++)
+		nr[i] = -1;
+	for (line = text; (end = strchr(line, '\n')); line = end + 1) {
+		const char *sp = memchr(line, ' ', end - line), *d;
+		long v = 0;
+		int i;
+
+		if (!sp || sp == line || sp + 1 == end ||
+		    (sp[1] == '0' && sp + 2 != end))
+			continue;
+		for (d = sp + 1; d < end && *d >= '0' && *d <= '9'; d++) {
+			v = v * 10 + (*d - '0');
+			if (v > 0x7fffffff)
+				break;
+		}
+		if (d != end)
+			continue;
+		i = process_vm_call_index(line, sp - line);
+		if (i >= 0)
+			nr[i] = seen[i]++ ? -1 : v;
+	}
+}
+
+/*
+ * The number of the series' call NAME ("process_vm_getinfo",
+ * "process_vm_madvise") on this kernel, or -1 if the file does not name it,
+ * is absent or is not on sysfs. The file is read once.
+ */
+static inline long process_vm_syscall_nr(const char *name)
+{
+	static long cached[PROCESS_VM_NCALLS] = { -2, -2 };	/* -2: not read yet */
+	int i = process_vm_call_index(name, strlen(name));
+
+	if (i < 0)
+		return -1;
+	if (__atomic_load_n(&cached[i], __ATOMIC_ACQUIRE) == -2) {
+		long nr[PROCESS_VM_NCALLS] = { -1, -1 };
+		char text[4096];
+		struct statfs sfs;
+		ssize_t len = -1;
+		int fd = open(PROCESS_VM_SYSCALLS_PATH, O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0 && !fstatfs(fd, &sfs) &&
+		    sfs.f_type == PROCESS_VM_SYSFS_MAGIC)
+			len = read(fd, text, sizeof(text) - 1);
+		if (fd >= 0)
+			close(fd);
+		if (len >= 0) {
+			text[len] = '\0';
+			process_vm_syscalls_parse(text, nr);
+		}
+		for (int j = 0; j < PROCESS_VM_NCALLS; j++)
+			__atomic_store_n(&cached[j], nr[j], __ATOMIC_RELEASE);
+	}
+	return __atomic_load_n(&cached[i], __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Every syscall(__NR_process_vm_getinfo, ...) goes through the file, never
+ * a number the kernel headers or the C library may have (a different one,
+ * or one the running kernel gives to another call). -1 when the kernel does
+ * not have the call: the wrappers below then return -ENOSYS and issue
+ * nothing.
+ */
+#undef __NR_process_vm_getinfo
+#undef __NR_process_vm_madvise
+#undef SYS_process_vm_getinfo
+#undef SYS_process_vm_madvise
+#define __NR_process_vm_getinfo	process_vm_syscall_nr("process_vm_getinfo")
+#define __NR_process_vm_madvise	process_vm_syscall_nr("process_vm_madvise")
+#define SYS_process_vm_getinfo	__NR_process_vm_getinfo
+#define SYS_process_vm_madvise	__NR_process_vm_madvise
+
+/*
+ * syscall(nr, ...) for a number from the file, -errno on failure; for -1,
+ * nothing is issued and it fails as a call the kernel does not have.
+ */
+static inline long process_vm_syscall4(long nr, long a, long b, long c, long d)
+{
+	long ret;
+
+	if (nr < 0) {
+		errno = ENOSYS;
+		return -errno;
+	}
+	ret = syscall(nr, a, b, c, d);
+	return ret < 0 ? -errno : ret;
+}
+
+/* 1 if a wrapper's result says the kernel has no such call. */
+static inline int process_vm_no_call(long ret)
+{
+	return ret == -ENOSYS && errno == ENOSYS;
+}
+
 static inline long sys_getinfo(int pidfd, struct process_vm_getinfo_args *args,
 			       size_t size, unsigned int flags)
 {
-	long ret = syscall(__NR_process_vm_getinfo, pidfd, args, size, flags);
-
-	return ret < 0 ? -errno : ret;
+	return process_vm_syscall4(__NR_process_vm_getinfo, pidfd, (long)args,
+				   size, flags);
 }
 
 static inline int sys_pidfd_open(pid_t pid)
@@ -50,7 +181,10 @@ static inline int sys_pidfd_open(pid_t pid)
 	return syscall(__NR_pidfd_open, pid, 0);
 }
 
-/* 1 if the running kernel has the system call: it rejects unknown flags. */
+/*
+ * 1 if the running kernel has the system call: the file names it, and that
+ * number rejects unknown flags.
+ */
 static inline int have_getinfo(void)
 {
 	return sys_getinfo(-1, NULL, 0, 1) == -EINVAL;

@@ -14,9 +14,7 @@
 
 #include "process_vm_getinfo.h"
 
-#ifndef __NR_process_vm_madvise
-#define __NR_process_vm_madvise 473
-#endif
+/* __NR_process_vm_madvise: from the kernel's file (process_vm_getinfo.h). */
 #ifndef __NR_process_madvise
 #define __NR_process_madvise 440
 #endif
@@ -28,9 +26,8 @@
 static inline long sys_vm_madvise(int pidfd, const struct process_vm_madvise_args *args,
 				  size_t size, unsigned int flags)
 {
-	long ret = syscall(__NR_process_vm_madvise, pidfd, args, size, flags);
-
-	return ret < 0 ? -errno : ret;
+	return process_vm_syscall4(__NR_process_vm_madvise, pidfd, (long)args,
+				   size, flags);
 }
 
 static inline long sys_process_madvise(int pidfd, const struct iovec *iov,
@@ -41,7 +38,10 @@ static inline long sys_process_madvise(int pidfd, const struct iovec *iov,
 	return ret < 0 ? -errno : ret;
 }
 
-/* 1 if the running kernel has process_vm_madvise(): it rejects unknown flags. */
+/*
+ * 1 if the running kernel has process_vm_madvise(): the file names it, and
+ * that number rejects unknown flags.
+ */
 static inline int have_vm_madvise(void)
 {
 	return sys_vm_madvise(-1, NULL, 0, 1) == -EINVAL;

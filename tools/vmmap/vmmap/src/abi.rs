@@ -8,10 +8,8 @@
 //! The uapi headers are the source of truth; `tests/abi.rs` compiles a C
 //! program against them and checks every size, offset and constant here.
 
-/// `process_vm_getinfo(2)`, on x86_64 and in the generic table (arm64).
-pub const NR_PROCESS_VM_GETINFO: libc::c_long = 472;
-/// `process_vm_madvise(2)`.
-pub const NR_PROCESS_VM_MADVISE: libc::c_long = 473;
+// No system call numbers: they are not reserved, and the kernel says which
+// it has in /sys/kernel/process_vm_syscalls (`crate::syscalls`).
 
 /// Attributes (`VMGI_*`).
 pub const VMGI_RANGE: u64 = 1 << 0;

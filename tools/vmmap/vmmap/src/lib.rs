@@ -11,6 +11,11 @@
 //!   a snapshot, checked against its token by `process_vm_madvise(2)` and
 //!   retried with a fresh snapshot when the layout changed meanwhile.
 //!
+//! The two system calls are out of tree, so their numbers are reserved
+//! nowhere: the crate issues one only if `/sys/kernel/process_vm_syscalls`
+//! names it ([`syscalls`]); otherwise the call is `ENOSYS`, unissued, and the
+//! fallbacks are used.
+//!
 //! ```no_run
 //! use vmmap::{advise, Kind, Process, RetryPolicy, Selection};
 //!
@@ -26,6 +31,7 @@
 pub mod abi;
 pub mod maps;
 mod sys;
+pub mod syscalls;
 
 use abi::*;
 use serde::Serialize;

@@ -4,6 +4,7 @@
 //! call into the C library with arguments it documents as valid.
 
 use crate::abi::*;
+use crate::syscalls;
 use std::io::{Error, Result};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
@@ -13,6 +14,12 @@ fn check(ret: libc::c_long) -> Result<usize> {
     } else {
         Ok(ret as usize)
     }
+}
+
+/// The number of a call of the series, if the kernel says it has it; else
+/// `ENOSYS`, and nothing is issued.
+fn nr(n: Option<libc::c_long>) -> Result<libc::c_long> {
+    n.ok_or_else(|| Error::from_raw_os_error(libc::ENOSYS))
 }
 
 /// `pidfd_open(pid, 0)`.
@@ -25,12 +32,15 @@ pub fn pidfd_open(pid: i32) -> Result<OwnedFd> {
 
 /// `process_vm_getinfo(pidfd, args, sizeof(*args), 0)`; the buffers `args`
 /// points to must be `vmas` and `strings`, which are borrowed for the call.
+/// `ENOSYS`, with no system call, if `/sys/kernel/process_vm_syscalls` does
+/// not name it.
 pub fn getinfo(
     pidfd: &OwnedFd,
     args: &mut GetinfoArgs,
     vmas: &mut [GetinfoVma],
     strings: &mut [u8],
 ) -> Result<usize> {
+    let nr = nr(syscalls::numbers().getinfo)?;
     args.vmas = vmas.as_mut_ptr() as u64;
     args.vma_size = std::mem::size_of::<GetinfoVma>() as u32;
     args.vma_count = u32::try_from(vmas.len()).unwrap_or(u32::MAX);
@@ -40,7 +50,7 @@ pub fn getinfo(
     // exclusive slices borrowed for the duration of the call, with their true lengths.
     check(unsafe {
         libc::syscall(
-            NR_PROCESS_VM_GETINFO,
+            nr,
             pidfd.as_raw_fd(),
             args as *mut GetinfoArgs,
             std::mem::size_of::<GetinfoArgs>(),
@@ -49,7 +59,8 @@ pub fn getinfo(
     })
 }
 
-/// `process_vm_madvise(pidfd, ...)` over `ranges` (start, length).
+/// `process_vm_madvise(pidfd, ...)` over `ranges` (start, length); `ENOSYS`,
+/// with no system call, if `/sys/kernel/process_vm_syscalls` does not name it.
 pub fn vm_madvise(
     pidfd: &OwnedFd,
     ranges: &[(u64, u64)],
@@ -57,6 +68,7 @@ pub fn vm_madvise(
     mm_id: u64,
     seq: u64,
 ) -> Result<usize> {
+    let nr = nr(syscalls::numbers().madvise)?;
     let iov = iovecs(ranges);
     let args = MadviseArgs {
         ranges: iov.as_ptr() as u64,
@@ -70,7 +82,7 @@ pub fn vm_madvise(
     // kernel only reads both.
     check(unsafe {
         libc::syscall(
-            NR_PROCESS_VM_MADVISE,
+            nr,
             pidfd.as_raw_fd(),
             &args as *const MadviseArgs,
             std::mem::size_of::<MadviseArgs>(),
@@ -146,6 +158,16 @@ pub fn map_anon_at(addr: u64, len: u64) -> Result<u64> {
         return Err(Error::last_os_error());
     }
     Ok(p as u64)
+}
+
+/// Whether `f` is on sysfs (`fstatfs()`'s `f_type` is `SYSFS_MAGIC`).
+pub fn on_sysfs(f: &std::fs::File) -> Result<bool> {
+    const SYSFS_MAGIC: u64 = 0x6265_6572;
+    // SAFETY: an all-zero `statfs` is a valid value of the plain C struct.
+    let mut st: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `st` is a valid, exclusively borrowed struct the kernel fills.
+    check(unsafe { libc::fstatfs(f.as_raw_fd(), &mut st) } as libc::c_long)?;
+    Ok(st.f_type as u64 == SYSFS_MAGIC)
 }
 
 /// One `PROCMAP_QUERY` ioctl on an open `/proc/PID/maps`.
