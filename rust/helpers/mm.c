@@ -40,6 +40,14 @@ void rust_helper_cond_resched(void)
 }
 #endif
 
+#ifdef CONFIG_PROCESS_VM_GETINFO
+/* Not rust_helper_get_gate_vma: on x86 get_gate_vma() is not inline. */
+struct vm_area_struct *rust_helper_mm_gate_vma(struct mm_struct *mm)
+{
+	return get_gate_vma(mm);
+}
+#endif
+
 #ifdef CONFIG_PROCESS_VM_MADVISE
 unsigned long rust_helper_untagged_addr_remote(struct mm_struct *mm,
 					       unsigned long addr)

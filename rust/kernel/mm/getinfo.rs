@@ -434,8 +434,23 @@ impl<'a> Walker<'a> {
         self.faulted = false;
         let want_name = wants(self.mask, bindings::VMGI_NAME);
         let mut names = [RawMapsName::NONE; VMA_BATCH];
-        let mut vmas = guard.vmas(addr, self.args.end as usize);
-        while let Some(batch) = vmas.next_batch() {
+        let end = self.args.end as usize;
+        let mut vmas = guard.vmas(addr, end);
+        // `/proc/PID/maps` lists the gate VMA after the tree's, and so does the snapshot: a
+        // batch of its own after the last, if it is in the range.
+        let mut gate = guard.gate_vma().filter(|g| g.end() > addr && g.start() < end);
+        loop {
+            let one;
+            let batch: &[&VmaRead] = match vmas.next_batch() {
+                Some(b) => b,
+                None => match gate.take() {
+                    Some(g) => {
+                        one = [g];
+                        &one
+                    }
+                    None => break,
+                },
+            };
             if want_name {
                 VmaRead::maps_names(batch, &mut names);
             }
@@ -529,7 +544,7 @@ impl<'a> Walker<'a> {
                 dst[..text.len()].copy_from_slice(text);
                 dst[text.len()] = 0;
                 self.nstr += text.len() + 1;
-                let off = u32::try_from(strings_at + at).map_err(|_| eoverflow())?;
+                let off = name_off_field(strings_at + at)?;
                 (off, text.len() as u32)
             }
             // A name longer than `PATH_MAX`: /proc/PID/maps shows none either.
@@ -583,7 +598,7 @@ fn record(mask: u64, vma: &VmaRead, name: (u32, u32)) -> Record {
     if want(bindings::VMGI_VM_FLAGS) {
         r.vm_flags = uapi_vm_flags(flags);
     }
-    if want(bindings::VMGI_OFFSET) && vma.is_file() {
+    if want(bindings::VMGI_OFFSET) && vma.has_file() {
         r.offset = (vma.pgoff() as u64) << bindings::PAGE_SIZE.trailing_zeros();
     }
     if want(bindings::VMGI_INODE) {
@@ -612,6 +627,44 @@ fn record(mask: u64, vma: &VmaRead, name: (u32, u32)) -> Record {
 /// `EOVERFLOW`: a count does not fit its field.
 fn eoverflow() -> Error {
     Error::from_errno(-(bindings::EOVERFLOW as i32))
+}
+
+/// A count of the output (`vma_count`, `strings_size`) as its 32-bit field:
+/// `EOVERFLOW` if it does not fit.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{bindings::EOVERFLOW, mm::getinfo::count_field};
+///
+/// assert_eq!(count_field(65530), Ok(65530));
+/// assert_eq!(count_field(u32::MAX as usize), Ok(u32::MAX));
+/// let e = count_field(u32::MAX as usize + 1).unwrap_err();
+/// assert_eq!(e.to_errno(), -(EOVERFLOW as i32));
+/// ```
+pub fn count_field(n: usize) -> Result<u32> {
+    u32::try_from(n).map_err(|_| eoverflow())
+}
+
+/// The offset of a name in the string buffer as `name_off`: `EOVERFLOW` if
+/// it does not fit, or is `VMGI_NO_NAME` itself, which means "no name".
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{bindings::{EOVERFLOW, VMGI_NO_NAME}, mm::getinfo::name_off_field};
+///
+/// assert_eq!(name_off_field(0), Ok(0));
+/// assert_eq!(name_off_field(VMGI_NO_NAME as usize - 1), Ok(VMGI_NO_NAME - 1));
+/// for off in [VMGI_NO_NAME as usize, 1 << 32] {
+///     assert_eq!(name_off_field(off).unwrap_err().to_errno(), -(EOVERFLOW as i32));
+/// }
+/// ```
+pub fn name_off_field(off: usize) -> Result<u32> {
+    match u32::try_from(off) {
+        Ok(o) if o != bindings::VMGI_NO_NAME => Ok(o),
+        _ => Err(eoverflow()),
+    }
 }
 
 /// `process_vm_getinfo(pidfd, uargs, size, flags)`; returns the number of
@@ -645,8 +698,8 @@ pub fn process_vm_getinfo(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -
     args.seq = totals.seq;
     let fits =
         totals.vmas <= args.vma_count as usize && totals.strings <= args.strings_size as usize;
-    args.vma_count = u32::try_from(totals.vmas).map_err(|_| eoverflow())?;
-    args.strings_size = u32::try_from(totals.strings).map_err(|_| eoverflow())?;
+    args.vma_count = count_field(totals.vmas)?;
+    args.strings_size = count_field(totals.strings)?;
     UserSlice::new(uargs, size_of::<Args>())
         .writer()
         .write(&args)?;

@@ -27,7 +27,11 @@ use crate::{
     error::{code::*, from_err_ptr, to_result, Result},
     types::Opaque,
 };
-use core::{marker::PhantomData, mem::MaybeUninit, ptr::NonNull};
+use core::{
+    marker::PhantomData,
+    mem::MaybeUninit,
+    ptr::{self, NonNull},
+};
 
 /// An address space that is kept alive: a `struct mm_struct` with a reference
 /// on its users count (`mm_users`), so its VMAs and page tables stay.
@@ -138,6 +142,22 @@ impl<'a> MmapReadGuard<'a> {
             len: 0,
             _guard: PhantomData,
         }
+    }
+}
+
+#[cfg(CONFIG_PROCESS_VM_GETINFO)]
+impl MmapReadGuard<'_> {
+    /// The gate VMA of the address space, if it has one: x86_64's
+    /// `[vsyscall]` page with vsyscall emulation, which `/proc/PID/maps`
+    /// lists after the VMAs of the tree. It is not in the tree (no iterator
+    /// of this guard yields it), lies above every user address, and is a
+    /// static VMA that no one changes after boot.
+    pub fn gate_vma(&self) -> Option<&VmaRead> {
+        // SAFETY: The mm is valid (type invariant); the function only reads its flags.
+        let gate = unsafe { bindings::mm_gate_vma(self.mm.as_ptr()) };
+        // SAFETY: A non-null gate VMA is static and never changes, which satisfies the
+        // invariants of `VmaRead` for any lifetime.
+        (!gate.is_null()).then(|| unsafe { VmaRead::from_raw(gate) })
     }
 }
 
@@ -420,12 +440,25 @@ impl<'a> Iterator for VmaIter<'a> {
 
 /// A VMA, borrowed while its address space's mmap lock is held for reading.
 ///
+/// Other CPUs may write some fields of a VMA while its mmap lock is held for
+/// reading (a first write fault sets `anon_vma` under the read lock or the
+/// per-VMA lock; NUMA balancing writes `numab_state`; the per-VMA lock writes
+/// `vm_lock_seq`), so no Rust reference ever covers the `vm_area_struct`: it
+/// sits in an [`Opaque`], every field is read through a raw pointer, and the
+/// fields that may change are read once, with `READ_ONCE()` semantics.
+///
 /// # Invariants
 ///
 /// A shared reference to a `VmaRead` is only created for a VMA in the tree of
 /// an address space whose mmap lock is held (at least) for reading for the
-/// whole lifetime of the reference; so its range, flags, file and name do
-/// not change and the objects it points to stay alive.
+/// whole lifetime of the reference, or for the static gate VMA
+/// ([`MmapReadGuard::gate_vma`]), which never changes. Therefore the VMA stays allocated, the
+/// objects it holds references on (file, name object) stay alive, and these
+/// fields, which the kernel writes only with the mmap lock held for writing,
+/// do not change: `vm_start`, `vm_end`, `vm_pgoff`, `vm_flags`, `vm_file`,
+/// `vm_ops`, `anon_name` and `vm_mm`. Every other field may change under the
+/// read lock; of those, this type reads only `anon_vma`, and only with
+/// [`ptr::read_volatile`].
 #[repr(transparent)]
 pub struct VmaRead(Opaque<bindings::vm_area_struct>);
 
@@ -433,52 +466,80 @@ impl VmaRead {
     /// # Safety
     ///
     /// `vma` must be a VMA in the tree of an address space whose mmap lock is
-    /// held for reading for all of `'a`.
+    /// held for reading for all of `'a`, or the gate VMA.
     unsafe fn from_raw<'a>(vma: *const bindings::vm_area_struct) -> &'a Self {
         // INVARIANT: Guaranteed by the caller.
         // SAFETY: `VmaRead` is a transparent wrapper of the C struct, valid for `'a`.
         unsafe { &*vma.cast() }
     }
 
-    fn raw(&self) -> &bindings::vm_area_struct {
-        // SAFETY: By the type invariant the fields read through this reference do not change
-        // while `self` is borrowed.
-        unsafe { &*self.0.get() }
+    /// The VMA, for reads of its fields through a raw pointer.
+    fn as_ptr(&self) -> *mut bindings::vm_area_struct {
+        self.0.get()
     }
 
     /// The first address of the VMA.
     pub fn start(&self) -> usize {
-        // SAFETY: A VMA in the tree uses the `vm_start`/`vm_end` arm of the union.
-        unsafe { self.raw().__bindgen_anon_1.__bindgen_anon_1.vm_start }
+        // SAFETY: The VMA is valid and `vm_start` stable (type invariant); a VMA in the tree
+        // uses the `vm_start`/`vm_end` arm of the union.
+        unsafe { (*self.as_ptr()).__bindgen_anon_1.__bindgen_anon_1.vm_start }
     }
 
     /// The first address after the VMA.
     pub fn end(&self) -> usize {
-        // SAFETY: As in `start()`.
-        unsafe { self.raw().__bindgen_anon_1.__bindgen_anon_1.vm_end }
+        // SAFETY: As in `start()`, for `vm_end`.
+        unsafe { (*self.as_ptr()).__bindgen_anon_1.__bindgen_anon_1.vm_end }
     }
 
     /// The `VM_*` flags.
     pub fn flags(&self) -> usize {
-        // SAFETY: Both arms of the union are the same `vm_flags_t`.
-        unsafe { self.raw().__bindgen_anon_2.vm_flags }
+        // SAFETY: The VMA is valid and `vm_flags` stable (type invariant); both arms of the
+        // union are the same `vm_flags_t`.
+        unsafe { (*self.as_ptr()).__bindgen_anon_2.vm_flags }
     }
 
     /// The offset in the file, in pages (for anonymous VMAs: the start address
     /// in pages, at the time the VMA was created).
     pub fn pgoff(&self) -> usize {
-        self.raw().vm_pgoff
+        // SAFETY: The VMA is valid and `vm_pgoff` stable (type invariant).
+        unsafe { (*self.as_ptr()).vm_pgoff }
     }
 
-    /// Whether a file backs the VMA (shmem included).
+    fn file(&self) -> *mut bindings::file {
+        // SAFETY: The VMA is valid and `vm_file` stable (type invariant).
+        unsafe { (*self.as_ptr()).vm_file }
+    }
+
+    fn has_ops(&self) -> bool {
+        // SAFETY: The VMA is valid and `vm_ops` stable (type invariant).
+        !unsafe { (*self.as_ptr()).vm_ops }.is_null()
+    }
+
+    /// Whether the VMA is anonymous memory, as `vma_is_anonymous()` says: it
+    /// has no operations. Private mappings of `/dev/zero` are anonymous
+    /// although they have a file.
+    pub fn is_anonymous(&self) -> bool {
+        !self.has_ops()
+    }
+
+    /// Whether the VMA maps a file and is not anonymous (shmem and memfd
+    /// included, private `/dev/zero` mappings not): the classification of
+    /// `VMGI_VMA_FILE` and `MADV_FILE_FILTER`.
     pub fn is_file(&self) -> bool {
-        !self.raw().vm_file.is_null()
+        !self.file().is_null() && !self.is_anonymous()
+    }
+
+    /// Whether the VMA has a file at all, for the fields `/proc/PID/maps`
+    /// shows of it (offset, device and inode), which it shows for private
+    /// `/dev/zero` mappings too.
+    pub fn has_file(&self) -> bool {
+        !self.file().is_null()
     }
 
     /// The device and inode number of the file, as `/proc/PID/maps` shows
     /// them (the user-visible inode of a backing file).
     pub fn dev_ino(&self) -> Option<(u32, u64)> {
-        let file = self.raw().vm_file;
+        let file = self.file();
         if file.is_null() {
             return None;
         }
@@ -494,14 +555,16 @@ impl VmaRead {
     /// Whether the VMA has an `anon_vma`: it has, or had, anonymous pages
     /// (for a private file mapping: copy-on-write copies).
     pub fn has_anon_vma(&self) -> bool {
-        !self.raw().anon_vma.is_null()
+        // SAFETY: The VMA is valid (type invariant). A fault may set `anon_vma` under the read
+        // lock at any time, so it is read once, volatile, as `READ_ONCE()` would.
+        !unsafe { ptr::read_volatile(&raw const (*self.as_ptr()).anon_vma) }.is_null()
     }
 
     /// The size of the pages the kernel backs the VMA with.
     pub fn page_size(&self) -> usize {
         // What `vma_kernel_pagesize()` returns without operations, as for every
         // anonymous VMA; only their `pagesize` operation may say otherwise.
-        if self.raw().vm_ops.is_null() {
+        if !self.has_ops() {
             return bindings::PAGE_SIZE;
         }
         // SAFETY: The VMA is valid (type invariant); the function only reads it.
@@ -525,7 +588,8 @@ impl VmaRead {
     /// The name object given to the VMA with `prctl(PR_SET_VMA_ANON_NAME)`.
     #[cfg(CONFIG_ANON_VMA_NAME_RUST)]
     pub fn anon_name(&self) -> Option<&crate::mm::anon_name::AnonVmaName> {
-        let name = self.raw().anon_name;
+        // SAFETY: The VMA is valid and `anon_name` stable (type invariant).
+        let name = unsafe { (*self.as_ptr()).anon_name };
         // SAFETY: The VMA holds a reference on its name object while it is in the tree, which
         // the mmap lock guarantees for the lifetime of `self`.
         (!name.is_null()).then(|| unsafe { crate::mm::anon_name::AnonVmaName::from_held(name) })

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * process_vm_getinfo(): records against /proc/PID/smaps for random layouts,
- * the layout token against every kind of change and non-change, snapshots
- * while threads change the layout, and the errno of every bad input.
- * On a kernel without the system call every test skips.
+ * process_vm_getinfo(): records against /proc/PID/smaps for random layouts
+ * (the gate VMA included), the layout token against every kind of change and
+ * non-change, snapshots while threads change the layout, and the errno of
+ * every bad input. On a kernel without the system call every test skips.
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -132,6 +133,17 @@ static void prot_string(uint32_t prot, char *out)
 }
 
 /*
+ * Whether VMGI_VMA_FILE must be set for a VMA smaps shows: it has a file and
+ * is not anonymous memory. A private mapping of /dev/zero has a file (maps
+ * shows its device, inode and path) but is anonymous (vma_is_anonymous());
+ * a shared one is shmem, "/dev/zero (deleted)".
+ */
+static int smaps_is_file(const struct smaps_vma *m)
+{
+	return m->ino && !(m->perms[3] == 'p' && !strcmp(m->name, "/dev/zero"));
+}
+
+/*
  * Compares a snapshot with smaps, VMA by VMA. Returns 0, or prints the first
  * difference and returns -1.
  */
@@ -163,7 +175,7 @@ static int compare_with_smaps(struct __test_metadata *_metadata,
 		    v->vm_flags != flags ||
 		    (1UL << v->page_shift) != m[i].kernel_page_kb * 1024 ||
 		    (m[i].anonymous_kb && !(v->attrs & VMGI_VMA_ANON_VMA)) ||
-		    !!(v->attrs & VMGI_VMA_FILE) != !!m[i].ino ||
+		    !!(v->attrs & VMGI_VMA_FILE) != smaps_is_file(&m[i]) ||
 		    v->name_len != strlen(name)) {
 			TH_LOG("record %u: %lx-%lx %s %lx %x:%x %lu '%s' flags %llx ps %u attrs %x",
 			       i, (long)v->start, (long)v->end, perms, (long)v->offset,
@@ -276,6 +288,19 @@ static void random_layout(unsigned int seed, int nr, int ready, int wait_fd)
 		if (rand() % 8 == 0)	/* a guard page: a gap, often */
 			mmap(NULL, psize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	}
+	/*
+	 * /dev/zero, after the random part (which stays as it was): private,
+	 * anonymous memory with a file, touched, at an offset; and shared, shmem.
+	 */
+	fd = open("/dev/zero", O_RDWR);
+	if (fd >= 0) {
+		char *p = mmap(NULL, 2 * psize, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+			       fd, 3 * psize);
+
+		if (p != MAP_FAILED)
+			p[0] = 1;
+		mmap(NULL, 2 * psize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	}
 	if (write(ready, &c, 1) != 1)
 		_exit(2);
 	read(wait_fd, &c, 1);
@@ -374,6 +399,56 @@ TEST_F_TIMEOUT(layout, matches_smaps, 300)
 	EXPECT_EQ(0, compare_with_smaps(_metadata, &self->snap, self->smaps, n));
 }
 
+/*
+ * The record a snapshot with mask returns for the VMA whose full record
+ * (VMGI_ALL) is f: the fields of the attributes of mask, every other field
+ * zero, but name_off, which is VMGI_NO_NAME without VMGI_NAME.
+ */
+static struct process_vm_getinfo_vma only_fields(const struct process_vm_getinfo_vma *f,
+						 uint64_t mask)
+{
+	struct process_vm_getinfo_vma r = {
+		.start = f->start, .end = f->end, .name_off = VMGI_NO_NAME,
+	};
+
+	if (mask & VMGI_PROT)
+		r.prot = f->prot;
+	if (mask & VMGI_VM_FLAGS)
+		r.vm_flags = f->vm_flags;
+	if (mask & VMGI_OFFSET)
+		r.offset = f->offset;
+	if (mask & VMGI_INODE) {
+		r.dev_major = f->dev_major;
+		r.dev_minor = f->dev_minor;
+		r.ino = f->ino;
+	}
+	if (mask & VMGI_NAME_ID)
+		r.name_id = f->name_id;
+	if (mask & VMGI_NAME) {
+		r.name_off = f->name_off;
+		r.name_len = f->name_len;
+	}
+	if (mask & VMGI_ANON_VMA)
+		r.attrs |= f->attrs & VMGI_VMA_ANON_VMA;
+	if (mask & VMGI_PAGE_SIZE)
+		r.page_shift = f->page_shift;
+	if (mask & VMGI_FILE)
+		r.attrs |= f->attrs & VMGI_VMA_FILE;
+	return r;
+}
+
+static void log_record(struct __test_metadata *_metadata, const char *what,
+		       const struct process_vm_getinfo_vma *v)
+{
+	TH_LOG("%s: %llx-%llx off %llx flags %llx ino %llu id %llu",
+	       what, (unsigned long long)v->start, (unsigned long long)v->end,
+	       (unsigned long long)v->offset, (unsigned long long)v->vm_flags,
+	       (unsigned long long)v->ino, (unsigned long long)v->name_id);
+	TH_LOG("%s: dev %x:%x prot %x ps %u name %x+%u attrs %x res %x",
+	       what, v->dev_major, v->dev_minor, v->prot, v->page_shift,
+	       v->name_off, v->name_len, v->attrs, v->__reserved);
+}
+
 /* A range gives the VMAs that intersect it, whole; attributes not asked are zero. */
 TEST_F_TIMEOUT(layout, range_and_mask, 300)
 {
@@ -392,14 +467,77 @@ TEST_F_TIMEOUT(layout, range_and_mask, 300)
 	ASSERT_EQ(last - first + 1, part.n);
 	for (i = 0; i < part.n; i++) {
 		const struct process_vm_getinfo_vma *v = &part.vmas[i];
+		struct process_vm_getinfo_vma want =
+			only_fields(&self->snap.vmas[first + i], VMGI_RANGE);
 
-		EXPECT_EQ(self->snap.vmas[first + i].start, v->start);
-		EXPECT_EQ(self->snap.vmas[first + i].end, v->end);
-		EXPECT_EQ(0, v->prot | v->vm_flags | v->offset | v->ino | v->name_id |
-			     v->dev_major | v->attrs | v->page_shift);
-		EXPECT_EQ(VMGI_NO_NAME, v->name_off);
+		/* Every field, __reserved included: start and end, no name, zeroes. */
+		EXPECT_EQ(0, memcmp(&want, v, sizeof(want))) {
+			log_record(_metadata, "got", v);
+			log_record(_metadata, "want", &want);
+		}
 	}
 	EXPECT_EQ(0, part.args.strings_size);
+	snap_free(&part);
+}
+
+/*
+ * Each attribute alone, over the whole map (files at offsets, names, name
+ * objects, anon_vmas, private and shared /dev/zero: every field has non-zero
+ * values to give): the record has that attribute's fields as VMGI_ALL gives
+ * them, and every other field zero (name_off VMGI_NO_NAME).
+ */
+TEST_F_TIMEOUT(layout, unasked_fields_are_zero, 300)
+{
+	const struct process_vm_getinfo_vma *full;
+	struct snap part = { 0 };
+	uint64_t seen = 0, mask;
+	unsigned int b, i;
+
+	ASSERT_EQ(0, snap_take(&self->snap, self->child.pidfd, VMGI_ALL, 0, UINT64_MAX));
+	full = self->snap.vmas;
+	for (i = 0; i < self->snap.n; i++) {
+		const struct process_vm_getinfo_vma *v = &full[i];
+
+		seen |= (v->prot ? VMGI_PROT : 0) | (v->vm_flags ? VMGI_VM_FLAGS : 0) |
+			(v->offset ? VMGI_OFFSET : 0) |
+			(v->ino && (v->dev_major || v->dev_minor) ? VMGI_INODE : 0) |
+			(v->name_id ? VMGI_NAME_ID : 0) |
+			(v->name_off != VMGI_NO_NAME && v->name_len ? VMGI_NAME : 0) |
+			(v->attrs & VMGI_VMA_ANON_VMA ? VMGI_ANON_VMA : 0) |
+			(v->page_shift ? VMGI_PAGE_SIZE : 0) |
+			(v->attrs & VMGI_VMA_FILE ? VMGI_FILE : 0);
+		EXPECT_EQ(0, v->__reserved);
+	}
+	/* Each attribute has a non-zero value somewhere: a zero below is no accident. */
+	EXPECT_EQ(self->snap.args.mask & ~VMGI_RANGE, seen);
+
+	for (b = 1; b < 64 && (1ULL << b) <= VMGI_ALL; b++) {
+		unsigned int wrong = 0;
+
+		mask = VMGI_RANGE | 1ULL << b;
+		ASSERT_EQ(0, snap_take(&part, self->child.pidfd, mask, 0, UINT64_MAX));
+		EXPECT_EQ(mask & self->snap.args.mask, part.args.mask);
+		/* The child waits: the same layout, the same records. */
+		ASSERT_EQ(self->snap.args.seq, part.args.seq);
+		ASSERT_EQ(self->snap.n, part.n);
+		for (i = 0; i < part.n; i++) {
+			const struct process_vm_getinfo_vma *v = &part.vmas[i];
+			struct process_vm_getinfo_vma want = only_fields(&full[i], part.args.mask);
+
+			/* Names by their text: offsets are the string buffer's. */
+			if ((part.args.mask & VMGI_NAME) &&
+			    !strcmp(snap_name(&part, v), snap_name(&self->snap, &full[i])))
+				want.name_off = v->name_off;
+			if (memcmp(&want, v, sizeof(want)) && !wrong++) {
+				TH_LOG("mask %#llx, record %u:", (unsigned long long)mask, i);
+				log_record(_metadata, "got", v);
+				log_record(_metadata, "want", &want);
+			}
+		}
+		EXPECT_EQ(0, wrong) TH_LOG("mask %#llx", (unsigned long long)mask);
+		if (!(mask & VMGI_NAME))
+			EXPECT_EQ(0, part.args.strings_size);
+	}
 	snap_free(&part);
 }
 
@@ -606,6 +744,108 @@ static int op_fork(void)
 	return waitpid(pid, &status, 0) != pid;
 }
 
+/*
+ * prctl(PR_SET_MM) rewrites the fields of the mm that place the [heap] and
+ * [stack] labels; it takes the mmap lock for writing, so the token moves,
+ * even when the values written are the ones already there (as here, so that
+ * the process goes on as before). It needs CAP_SYS_RESOURCE, PR_SET_MM_MAP
+ * CONFIG_CHECKPOINT_RESTORE: without them the op says OP_UNSUPPORTED.
+ */
+#define OP_UNSUPPORTED	77
+
+/*
+ * Fields 3 to 52 of /proc/self/stat into f[3..52] (the numbering of
+ * proc(5)); 0 or -1. No allocation, so no layout change.
+ */
+static int self_stat(unsigned long f[53])
+{
+	char buf[2048], *p;
+	int fd = open("/proc/self/stat", O_RDONLY), i;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* the end of comm, which may hold anything */
+	if (!p || p[1] != ' ')
+		return -1;
+	p += 2;
+	for (i = 3; i <= 52; i++) {
+		f[i] = strtoul(p, NULL, 10);
+		if (i == 52)
+			break;
+		p = strchr(p, ' ');
+		if (!p)
+			return -1;
+		p++;
+	}
+	return 0;
+}
+
+static int set_mm_result(int ret)
+{
+	if (ret == 0)
+		return 0;
+	return errno == EPERM ? OP_UNSUPPORTED : -1;
+}
+
+static int op_prctl_mm_brk(void)
+{
+	return set_mm_result(prctl(PR_SET_MM, PR_SET_MM_BRK, (unsigned long)sbrk(0), 0UL, 0UL));
+}
+
+static int op_prctl_mm_start_stack(void)
+{
+	unsigned long f[53];
+
+	if (self_stat(f))
+		return -1;
+	return set_mm_result(prctl(PR_SET_MM, PR_SET_MM_START_STACK, f[28], 0UL, 0UL));
+}
+
+/* PR_SET_MM_MAP_SIZE: 0 if the kernel has PR_SET_MM_MAP for this caller. */
+static int mm_map_size(void)
+{
+	unsigned int size = 0;
+
+	/* Without CONFIG_CHECKPOINT_RESTORE: EINVAL, or EPERM before that. */
+	if (prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE, (unsigned long)&size, 0UL, 0UL))
+		return errno == EINVAL || errno == EPERM ? OP_UNSUPPORTED : -1;
+	return size == sizeof(struct prctl_mm_map) ? 0 : -1;
+}
+
+static int op_prctl_mm_map(void)
+{
+	struct prctl_mm_map map;
+	unsigned long f[53];
+	int ret = mm_map_size();
+
+	if (ret)
+		return ret;
+	if (self_stat(f))
+		return -1;
+	/* The values in place (validate_prctl_map_addr() checks them again). */
+	map = (struct prctl_mm_map){
+		.start_code = f[26], .end_code = f[27], .start_stack = f[28],
+		.start_data = f[45], .end_data = f[46], .start_brk = f[47],
+		.brk = (uintptr_t)sbrk(0), .arg_start = f[48], .arg_end = f[49],
+		.env_start = f[50], .env_end = f[51],
+		.auxv = NULL, .auxv_size = 0, .exe_fd = -1,
+	};
+	return set_mm_result(prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&map,
+				   sizeof(map), 0UL));
+}
+
+/* Reads only: no lock for writing, no change. */
+static int op_prctl_mm_map_size(void)
+{
+	return mm_map_size();
+}
+
 FIXTURE(token) {
 	int pidfd;
 };
@@ -630,6 +870,12 @@ FIXTURE_VARIANT_ADD(token, mseal) { .op = op_mseal, .changes = 1 };
 FIXTURE_VARIANT_ADD(token, uffd_register) { .op = op_uffd_register, .changes = 1 };
 FIXTURE_VARIANT_ADD(token, name) { .op = op_name, .changes = 1 };
 FIXTURE_VARIANT_ADD(token, unname) { .op = op_unname, .changes = 1 };
+FIXTURE_VARIANT_ADD(token, prctl_mm_brk) { .op = op_prctl_mm_brk, .changes = 1 };
+FIXTURE_VARIANT_ADD(token, prctl_mm_start_stack) {
+	.op = op_prctl_mm_start_stack, .changes = 1
+};
+FIXTURE_VARIANT_ADD(token, prctl_mm_map) { .op = op_prctl_mm_map, .changes = 1 };
+FIXTURE_VARIANT_ADD(token, prctl_mm_map_size) { .op = op_prctl_mm_map_size, .changes = 0 };
 FIXTURE_VARIANT_ADD(token, none) { .op = op_none, .changes = 0 };
 FIXTURE_VARIANT_ADD(token, fault) { .op = op_fault, .changes = 0 };
 FIXTURE_VARIANT_ADD(token, madv_cold) { .op = op_madv_cold, .changes = 0 };
@@ -671,6 +917,9 @@ TEST_F(token, after_op)
 	ASSERT_EQ(0, layout_token(self->pidfd, &id0, &seq0));
 	ret = variant->op();
 	ASSERT_EQ(0, layout_token(self->pidfd, &id1, &seq1));
+	if (ret == OP_UNSUPPORTED)
+		SKIP(return, "prctl(PR_SET_MM) needs CAP_SYS_RESOURCE%s",
+		     " (and PR_SET_MM_MAP CONFIG_CHECKPOINT_RESTORE)");
 	ASSERT_EQ(0, ret);
 	EXPECT_EQ(id0, id1);
 	EXPECT_EQ(variant->changes, seq0 != seq1);
@@ -1243,6 +1492,371 @@ TEST(names_once)
 	EXPECT_EQ(6, seen);
 	EXPECT_NE(0, id);
 	snap_free(&s);
+}
+
+/* ---- The gate VMA: [vsyscall], as maps shows it ---- */
+
+#define GATE_START	0xffffffffff600000ULL	/* x86_64's VSYSCALL_ADDR */
+
+/* Two records of the same VMA, from two snapshots: equal, names by text. */
+static int same_record(const struct snap *a, const struct process_vm_getinfo_vma *v,
+		       const struct snap *b, const struct process_vm_getinfo_vma *w)
+{
+	struct process_vm_getinfo_vma x = *w;
+
+	if (strcmp(snap_name(a, v), snap_name(b, w)))
+		return 0;
+	x.name_off = v->name_off;
+	return !memcmp(v, &x, sizeof(x));
+}
+
+/*
+ * /proc/PID/maps ends with the gate VMA on x86_64 with vsyscall emulation
+ * (the test kernels have it, xonly): the snapshot ends with the same
+ * record, a range holds it exactly when it intersects it. Without one in
+ * maps (arm64, vsyscall=none) the snapshot has nothing above the last VMA
+ * maps shows either.
+ */
+TEST(gate_vma_as_maps)
+{
+	struct snap whole = { 0 }, part = { 0 };
+	const struct process_vm_getinfo_vma *g;
+	struct smaps_vma *m, *last;
+	uint64_t flags;
+	char perms[5];
+	int pidfd, n;
+
+	if (!have_getinfo())
+		SKIP(return, absent);
+	m = calloc(4096, sizeof(*m));
+	ASSERT_NE(NULL, m);
+	pidfd = sys_pidfd_open(getpid());
+	ASSERT_GE(pidfd, 0);
+	/* Buffers first: later snapshots map nothing. */
+	ASSERT_EQ(0, snap_take(&whole, pidfd, VMGI_ALL, 0, UINT64_MAX));
+	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, 0, UINT64_MAX));
+	n = read_smaps(getpid(), m, 4096);
+	ASSERT_GT(n, 0);
+	last = &m[n - 1];
+	ASSERT_EQ(0, snap_take(&whole, pidfd, VMGI_ALL, 0, UINT64_MAX));
+	ASSERT_GT(whole.n, 1);
+	g = &whole.vmas[whole.n - 1];
+
+	/* The last record is maps' last VMA, the gate VMA or not. */
+	EXPECT_EQ(last->start, g->start);
+	EXPECT_EQ(last->end, g->end);
+	EXPECT_STREQ(last->name, snap_name(&whole, g));
+
+	if (strcmp(last->name, "[vsyscall]")) {
+		TH_LOG("no [vsyscall] in maps: nothing above %lx", last->end);
+		EXPECT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, last->end, UINT64_MAX));
+		EXPECT_EQ(0, part.n);
+		EXPECT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, GATE_START, UINT64_MAX));
+		EXPECT_EQ(0, part.n);
+		goto out;
+	}
+
+	/* The gate VMA, field by field, as maps and smaps show it. */
+	EXPECT_EQ(GATE_START, g->start);
+	EXPECT_EQ(GATE_START + psize, g->end);
+	prot_string(g->prot, perms);
+	EXPECT_STREQ(last->perms, perms);	/* "--xp" with vsyscall=xonly */
+	ASSERT_EQ(0, parse_vmflags(last->flags, &flags));
+	EXPECT_EQ(flags, g->vm_flags);
+	EXPECT_EQ(0, g->offset);
+	EXPECT_EQ(0, last->offset);
+	EXPECT_EQ(0, g->dev_major | g->dev_minor);
+	EXPECT_EQ(0, g->ino);
+	EXPECT_EQ(0, g->name_id);
+	EXPECT_EQ(strlen("[vsyscall]"), g->name_len);
+	EXPECT_EQ(0, g->attrs);		/* no file, no anon_vma */
+	EXPECT_EQ(last->kernel_page_kb * 1024, 1UL << g->page_shift);
+	EXPECT_EQ(0, g->__reserved);
+
+	/* From its start to the end: that one record. */
+	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, GATE_START, UINT64_MAX));
+	ASSERT_EQ(1, part.n);
+	EXPECT_TRUE(same_record(&part, &part.vmas[0], &whole, g));
+	/* Its last byte only: the same. */
+	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, GATE_START + psize - 1,
+			       GATE_START + psize));
+	ASSERT_EQ(1, part.n);
+	EXPECT_EQ(GATE_START, part.vmas[0].start);
+	/* Its first byte as the end of the range: every record. */
+	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, 0, GATE_START + 1));
+	EXPECT_EQ(whole.args.seq, part.args.seq);
+	EXPECT_EQ(whole.n, part.n);
+	/* Ending below it: every record but it. */
+	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, 0, GATE_START));
+	EXPECT_EQ(whole.args.seq, part.args.seq);
+	ASSERT_EQ(whole.n - 1, part.n);
+	EXPECT_TRUE(same_record(&part, &part.vmas[part.n - 1], &whole, &whole.vmas[whole.n - 2]));
+	EXPECT_LT(part.vmas[part.n - 1].end, GATE_START);
+	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, 0, 0x800000000000ULL));
+	EXPECT_EQ(whole.n - 1, part.n);
+	/* Nothing but the gate VMA in its own range (there is no other VMA up there). */
+	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, GATE_START + psize, UINT64_MAX));
+	EXPECT_EQ(0, part.n);
+out:
+	snap_free(&whole);
+	snap_free(&part);
+	free(m);
+	close(pidfd);
+}
+
+/* ---- Private /dev/zero: a file, but anonymous memory ---- */
+
+/*
+ * A private mapping of /dev/zero has a vm_file but is anonymous
+ * (vma_is_anonymous()): no VMGI_VMA_FILE, while device, inode, offset and
+ * name are what maps shows. A shared one is shmem: VMGI_VMA_FILE.
+ */
+TEST(dev_zero_private_is_anonymous)
+{
+	const struct smaps_vma *mp = NULL, *ms = NULL;
+	const struct process_vm_getinfo_vma *vp = NULL, *vs = NULL;
+	struct snap s = { 0 };
+	struct smaps_vma *m;
+	int fd, pidfd, n, i;
+	char *priv, *shared;
+
+	if (!have_getinfo())
+		SKIP(return, absent);
+	fd = open("/dev/zero", O_RDWR);
+	if (fd < 0)
+		SKIP(return, "no /dev/zero");
+	m = calloc(4096, sizeof(*m));
+	ASSERT_NE(NULL, m);
+	pidfd = sys_pidfd_open(getpid());
+	ASSERT_GE(pidfd, 0);
+	priv = mmap(NULL, 2 * psize, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 4 * psize);
+	ASSERT_NE(MAP_FAILED, priv);
+	shared = mmap(NULL, 2 * psize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, shared);
+	priv[0] = 1;	/* an anon_vma */
+	shared[0] = 1;
+	ASSERT_EQ(0, snap_take(&s, pidfd, VMGI_ALL, 0, UINT64_MAX));
+	n = read_smaps(getpid(), m, 4096);
+	ASSERT_GT(n, 0);
+	for (i = 0; i < n; i++) {
+		if (m[i].start == (uintptr_t)priv)
+			mp = &m[i];
+		if (m[i].start == (uintptr_t)shared)
+			ms = &m[i];
+	}
+	for (i = 0; i < (int)s.n; i++) {
+		if (s.vmas[i].start == (uintptr_t)priv)
+			vp = &s.vmas[i];
+		if (s.vmas[i].start == (uintptr_t)shared)
+			vs = &s.vmas[i];
+	}
+	ASSERT_NE(NULL, mp);
+	ASSERT_NE(NULL, ms);
+	ASSERT_NE(NULL, vp);
+	ASSERT_NE(NULL, vs);
+
+	/* Private: anonymous, with the file's fields as maps shows them. */
+	EXPECT_EQ(0, vp->attrs & VMGI_VMA_FILE);
+	EXPECT_EQ(VMGI_VMA_ANON_VMA, vp->attrs & VMGI_VMA_ANON_VMA);
+	EXPECT_EQ((uint64_t)(uintptr_t)priv + 2 * psize, vp->end);
+	EXPECT_NE(0, mp->ino);
+	EXPECT_EQ(mp->ino, vp->ino);
+	EXPECT_EQ(mp->major, vp->dev_major);
+	EXPECT_EQ(mp->minor, vp->dev_minor);
+	EXPECT_EQ(4 * psize, mp->offset);
+	EXPECT_EQ(mp->offset, vp->offset);
+	EXPECT_STREQ(mp->name, snap_name(&s, vp));
+	EXPECT_STREQ("/dev/zero", snap_name(&s, vp));
+	EXPECT_EQ(0, vp->name_id);
+
+	/* Shared: shmem, a file. */
+	EXPECT_EQ(VMGI_VMA_FILE, vs->attrs & VMGI_VMA_FILE);
+	EXPECT_NE(0, ms->ino);
+	EXPECT_EQ(ms->ino, vs->ino);
+	EXPECT_EQ(ms->major, vs->dev_major);
+	EXPECT_EQ(ms->minor, vs->dev_minor);
+	EXPECT_STREQ(ms->name, snap_name(&s, vs));
+
+	snap_free(&s);
+	free(m);
+	munmap(priv, 2 * psize);
+	munmap(shared, 2 * psize);
+	close(fd);
+	close(pidfd);
+}
+
+/* ---- EAGAIN: a layout that changes at every lock drop ---- */
+
+/*
+ * The walk drops the target's lock to fault in a page of the record buffer
+ * that is not present; if the layout changed meanwhile it starts again, and
+ * after MAX_ATTEMPTS (16) walks it gives up with EAGAIN. Made
+ * deterministic: the record buffer is under userfaultfd with 16 pages
+ * missing, far enough apart that each is met by another walk, and the
+ * handler changes the layout (an mprotect()) before it fills each one.
+ */
+#define EAGAIN_MISSING		16
+#define EAGAIN_SPACING		400	/* records between missing pages (a chunk is 256) */
+
+struct fault_handler {
+	int uffd;
+	int stop;	/* __atomic */
+	int faults;	/* __atomic */
+	char *toggle;	/* 3 pages; the middle one's protection changes */
+	char *zero;	/* a page of zeroes, to fill missing pages with */
+};
+
+static void *handle_faults(void *arg)
+{
+	struct fault_handler *h = arg;
+
+	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE)) {
+		struct pollfd pfd = { .fd = h->uffd, .events = POLLIN };
+		struct uffdio_copy copy = { .len = psize, .src = (uintptr_t)h->zero };
+		struct uffd_msg msg;
+		int f;
+
+		if (poll(&pfd, 1, 50) != 1 ||
+		    read(h->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+		    msg.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		f = __atomic_fetch_add(&h->faults, 1, __ATOMIC_ACQ_REL);
+		/* The walker waits with no lock held: change the layout. */
+		mprotect(h->toggle + psize, psize, f % 2 ? PROT_NONE : PROT_READ);
+		copy.dst = msg.arg.pagefault.address & -psize;
+		ioctl(h->uffd, UFFDIO_COPY, &copy);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(slow, eagain_when_the_layout_keeps_changing, 300)
+{
+	long spacing = EAGAIN_SPACING, per_page = psize / sizeof(struct process_vm_getinfo_vma);
+	struct fault_handler h = { .uffd = -1 };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct process_vm_getinfo_args a;
+	size_t nvmas, cap, bytes, i;
+	char *many, *buf;
+	pthread_t t;
+	int pidfd;
+	long ret;
+
+	if (!have_getinfo())
+		SKIP(return, absent);
+	/* A missing page per walk, out of reach of the fault-in before it. */
+	if (spacing < 2 * per_page)
+		spacing = 2 * per_page;
+	nvmas = EAGAIN_MISSING * spacing + 256;
+	cap = nvmas + 1024;
+	bytes = (cap * sizeof(struct process_vm_getinfo_vma) + psize - 1) & -psize;
+	h.uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (h.uffd < 0)
+		SKIP(return, "no userfaultfd (errno %d)", errno);
+	ASSERT_EQ(0, ioctl(h.uffd, UFFDIO_API, &api));
+	pidfd = sys_pidfd_open(getpid());
+	ASSERT_GE(pidfd, 0);
+	/* nvmas one-page VMAs: every other page read-only. */
+	many = mmap(NULL, nvmas * psize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, many);
+	for (i = 1; i < nvmas; i += 2)
+		ASSERT_EQ(0, mprotect(many + i * psize, psize, PROT_READ));
+	h.toggle = mmap(NULL, 3 * psize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, h.toggle);
+	h.zero = mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, h.zero);
+	buf = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	memset(buf, 0, bytes);
+	for (i = 0; i < EAGAIN_MISSING; i++) {
+		size_t page = i * spacing * sizeof(struct process_vm_getinfo_vma) / psize;
+
+		ASSERT_EQ(0, madvise(buf + page * psize, psize, MADV_DONTNEED));
+	}
+	reg.range.start = (uintptr_t)buf;
+	reg.range.len = bytes;
+	ASSERT_EQ(0, ioctl(h.uffd, UFFDIO_REGISTER, &reg));
+	ASSERT_EQ(0, pthread_create(&t, NULL, handle_faults, &h));
+
+	a = (struct process_vm_getinfo_args){
+		.mask = VMGI_RANGE, .end = UINT64_MAX, .vmas = (uintptr_t)buf,
+		.vma_size = sizeof(struct process_vm_getinfo_vma), .vma_count = cap,
+	};
+	ret = sys_getinfo(pidfd, &a, sizeof(a), 0);
+	EXPECT_EQ(-EAGAIN, ret);
+	EXPECT_EQ(EAGAIN_MISSING, __atomic_load_n(&h.faults, __ATOMIC_ACQUIRE));
+	/* Every page is there now, and nothing changes the layout: the lot. */
+	a.vma_count = cap;
+	ret = sys_getinfo(pidfd, &a, sizeof(a), 0);
+	EXPECT_LT(nvmas, ret);
+
+	__atomic_store_n(&h.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	close(h.uffd);
+	munmap(buf, bytes);
+	munmap(h.zero, psize);
+	munmap(h.toggle, 3 * psize);
+	munmap(many, nvmas * psize);
+	close(pidfd);
+}
+
+/* ---- Compat tasks: the call is 64-bit only ---- */
+
+#ifdef __x86_64__
+/* A system call through the i386 ABI: eax, then ebx, ecx, edx, esi. */
+static long int80_syscall(long nr, long a, long b, long c, long d)
+{
+	long ret;
+
+	asm volatile("int $0x80"
+		     : "=a"(ret)
+		     : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d)
+		     : "memory", "r8", "r9", "r10", "r11");
+	return ret;
+}
+
+/*
+ * 1 if int $0x80 works in this 64-bit process (CONFIG_IA32_EMULATION, not
+ * disabled at boot): tried in a child, which dies of it otherwise.
+ */
+static int have_int80(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0)
+		_exit(int80_syscall(20, 0, 0, 0, 0) == getpid() ? 0 : 1);	/* i386 getpid */
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+#endif
+
+/*
+ * An i386 task (or a 64-bit one through int $0x80) reaches the compat
+ * table, which does not have the call: ENOSYS for its number, where the
+ * native call with the same arguments answers (EFAULT for no argument block).
+ */
+TEST(compat_task_has_no_call)
+{
+#ifndef __x86_64__
+	SKIP(return, "the i386 ABI is x86_64's");
+#else
+	long nr = __NR_process_vm_getinfo;
+	int pidfd;
+
+	if (!have_getinfo())
+		SKIP(return, absent);
+	if (!have_int80())
+		SKIP(return, "int $0x80 does not work here (no IA32 emulation)");
+	pidfd = sys_pidfd_open(getpid());
+	ASSERT_GE(pidfd, 0);
+	ASSERT_GT(nr, 0);
+	EXPECT_EQ(-EFAULT, sys_getinfo(pidfd, NULL, sizeof(struct process_vm_getinfo_args), 0));
+	EXPECT_EQ(-ENOSYS, (int)int80_syscall(nr, pidfd, 0,
+					      sizeof(struct process_vm_getinfo_args), 0));
+	close(pidfd);
+#endif
 }
 
 TEST_HARNESS_MAIN

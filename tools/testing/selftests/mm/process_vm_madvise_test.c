@@ -4,18 +4,22 @@
  * that advice has a visible effect: a current token advises every range, a
  * stale one (after each kind of layout change) advises nothing, a manager
  * racing a target that keeps remapping never advises a mapping made after
- * its snapshot, the filters pick the right VMAs with all three calls, and
- * every bad input gets its errno with nothing advised. Tests of a feature
- * the running kernel lacks skip.
+ * its snapshot, the filters pick the right VMAs with all three calls (and
+ * hold while madvise() drops the lock), and every bad input gets its errno
+ * with nothing advised. Tests of a feature the running kernel lacks skip.
  */
 #include <limits.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <linux/userfaultfd.h>
 
 #include "../kselftest_harness.h"
 #include "process_vm_madvise.h"
@@ -223,53 +227,147 @@ FIXTURE(stale)
 	uint64_t id, seq;
 };
 
+/* A change returns 0, or OP_UNSUPPORTED if this process may not make it. */
+#define OP_UNSUPPORTED	77
+
 FIXTURE_VARIANT(stale)
 {
-	void (*change)(struct pages *p);
+	int (*change)(struct pages *p);
 };
 
-static void op_mmap(struct pages *self)
+static int op_mmap(struct pages *self)
 {
 	mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return 0;
 }
 
-static void op_munmap(struct pages *self)
+static int op_munmap(struct pages *self)
 {
 	munmap(self->other, psize);
+	return 0;
 }
 
-static void op_mprotect(struct pages *self)
+static int op_mprotect(struct pages *self)
 {
 	mprotect(self->other, psize, PROT_READ);
+	return 0;
 }
 
-static void op_mremap(struct pages *self)
+static int op_mremap(struct pages *self)
 {
 	mremap(self->other, 2 * psize, psize, 0);
+	return 0;
 }
 
-static void op_mlock(struct pages *self)
+static int op_mlock(struct pages *self)
 {
 	mlock(self->other, psize);
+	return 0;
 }
 
-static void op_dontfork(struct pages *self)
+static int op_dontfork(struct pages *self)
 {
 	madvise(self->other, psize, MADV_DONTFORK);
+	return 0;
 }
 
-static void op_name(struct pages *self)
+static int op_name(struct pages *self)
 {
 	prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)self->other, psize,
 	      (unsigned long)"stale");
+	return 0;
 }
 
 /* The race itself: the very range unmapped and mapped again, and written. */
-static void op_remap_target(struct pages *self)
+static int op_remap_target(struct pages *self)
 {
 	mmap(self->target, self->n * psize, PROT_READ | PROT_WRITE,
 	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	memset(self->target, 0x33, self->n * psize);
+	return 0;
+}
+
+/*
+ * prctl(PR_SET_MM) moves the [heap] and [stack] labels; it takes the mmap
+ * lock for writing, so a token from before is stale, even when it writes
+ * the values already there (as here). CAP_SYS_RESOURCE for the single
+ * fields, CONFIG_CHECKPOINT_RESTORE for PR_SET_MM_MAP.
+ */
+
+/*
+ * Fields 3 to 52 of /proc/self/stat into f[3..52] (the numbering of
+ * proc(5)); 0 or -1. No allocation, so no layout change.
+ */
+static int self_stat(unsigned long f[53])
+{
+	char buf[2048], *p;
+	int fd = open("/proc/self/stat", O_RDONLY), i;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* the end of comm, which may hold anything */
+	if (!p || p[1] != ' ')
+		return -1;
+	p += 2;
+	for (i = 3; i <= 52; i++) {
+		f[i] = strtoul(p, NULL, 10);
+		if (i == 52)
+			break;
+		p = strchr(p, ' ');
+		if (!p)
+			return -1;
+		p++;
+	}
+	return 0;
+}
+
+static int set_mm_result(int ret)
+{
+	if (ret == 0)
+		return 0;
+	return errno == EPERM ? OP_UNSUPPORTED : -1;
+}
+
+static int op_prctl_mm_brk(struct pages *self)
+{
+	return set_mm_result(prctl(PR_SET_MM, PR_SET_MM_BRK, (unsigned long)sbrk(0), 0UL, 0UL));
+}
+
+static int op_prctl_mm_start_stack(struct pages *self)
+{
+	unsigned long f[53];
+
+	if (self_stat(f))
+		return -1;
+	return set_mm_result(prctl(PR_SET_MM, PR_SET_MM_START_STACK, f[28], 0UL, 0UL));
+}
+
+static int op_prctl_mm_map(struct pages *self)
+{
+	struct prctl_mm_map map;
+	unsigned int size = 0;
+	unsigned long f[53];
+
+	/* Without CONFIG_CHECKPOINT_RESTORE: EINVAL (or EPERM before that). */
+	if (prctl(PR_SET_MM, PR_SET_MM_MAP_SIZE, (unsigned long)&size, 0UL, 0UL))
+		return errno == EINVAL || errno == EPERM ? OP_UNSUPPORTED : -1;
+	if (size != sizeof(map) || self_stat(f))
+		return -1;
+	map = (struct prctl_mm_map){
+		.start_code = f[26], .end_code = f[27], .start_stack = f[28],
+		.start_data = f[45], .end_data = f[46], .start_brk = f[47],
+		.brk = (uintptr_t)sbrk(0), .arg_start = f[48], .arg_end = f[49],
+		.env_start = f[50], .env_end = f[51],
+		.auxv = NULL, .auxv_size = 0, .exe_fd = -1,
+	};
+	return set_mm_result(prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&map,
+				   sizeof(map), 0UL));
 }
 
 FIXTURE_VARIANT_ADD(stale, mmap) { .change = op_mmap };
@@ -280,6 +378,9 @@ FIXTURE_VARIANT_ADD(stale, mlock) { .change = op_mlock };
 FIXTURE_VARIANT_ADD(stale, madv_dontfork) { .change = op_dontfork };
 FIXTURE_VARIANT_ADD(stale, prctl_name) { .change = op_name };
 FIXTURE_VARIANT_ADD(stale, remap_target) { .change = op_remap_target };
+FIXTURE_VARIANT_ADD(stale, prctl_mm_brk) { .change = op_prctl_mm_brk };
+FIXTURE_VARIANT_ADD(stale, prctl_mm_start_stack) { .change = op_prctl_mm_start_stack };
+FIXTURE_VARIANT_ADD(stale, prctl_mm_map) { .change = op_prctl_mm_map };
 
 FIXTURE_SETUP(stale)
 {
@@ -308,13 +409,19 @@ TEST_F(stale, nothing_advised)
 {
 	struct iovec iov = { self->p.target, self->p.n * psize };
 	uint64_t id, seq;
+	int ret;
 
-	variant->change(&self->p);
+	ret = variant->change(&self->p);
+	if (ret == OP_UNSUPPORTED)
+		SKIP(return, "prctl(PR_SET_MM) needs CAP_SYS_RESOURCE%s",
+		     " (and PR_SET_MM_MAP CONFIG_CHECKPOINT_RESTORE)");
+	ASSERT_EQ(0, ret);
 	EXPECT_EQ(-ESTALE, vm_madvise(self->pidfd, &iov, 1, MADV_PAGEOUT,
 				      self->id, self->seq));
 	EXPECT_EQ(self->p.n, resident(self->p.target, self->p.n * psize));
-	/* A fresh token works. */
+	/* A fresh token works: the same address space, a later sequence number. */
 	ASSERT_EQ(0, layout_token(self->pidfd, &id, &seq));
+	EXPECT_EQ(self->id, id);
 	EXPECT_NE(self->seq, seq);
 	EXPECT_EQ(self->p.n * psize, vm_madvise(self->pidfd, &iov, 1, MADV_PAGEOUT, id, seq));
 	EXPECT_EQ(0, resident(self->p.target, self->p.n * psize));
@@ -682,6 +789,9 @@ TEST_F(filters, whole_address_space)
 TEST(filters_absent_are_einval)
 {
 	char *a = anon(1);
+	struct iovec iov = { a, psize };
+	uint64_t id, seq;
+	int pidfd;
 
 	if (have_filters())
 		SKIP(return, "madvise filters present");
@@ -689,6 +799,226 @@ TEST(filters_absent_are_einval)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, madvise(a, psize, MADV_COLD | MADV_FILE_FILTER));
 	EXPECT_EQ(EINVAL, errno);
+	/* process_vm_madvise() without CONFIG_MADVISE_FILTER: EINVAL too. */
+	if (have_vm_madvise()) {
+		pidfd = self_pidfd();
+		ASSERT_GE(pidfd, 0);
+		ASSERT_EQ(0, layout_token(pidfd, &id, &seq));
+		EXPECT_EQ(-EINVAL, vm_madvise(pidfd, &iov, 1, MADV_COLD | MADV_ANONYMOUS_FILTER,
+					      id, seq));
+		EXPECT_EQ(-EINVAL, vm_madvise(pidfd, &iov, 1, MADV_COLD | MADV_FILE_FILTER,
+					      id, seq));
+		close(pidfd);
+	}
+	munmap(a, psize);
+}
+
+/* 1 if every byte of [p, p + len) is c. */
+static int all_bytes(const char *p, size_t len, char c)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != c)
+			return 0;
+	return 1;
+}
+
+/*
+ * A private mapping of /dev/zero has a file but is anonymous memory
+ * (vma_is_anonymous()): the file filter leaves it out, the anonymous one
+ * takes it. MADV_DONTNEED shows which: zapped private pages read back as
+ * zeroes. No swap needed.
+ */
+TEST(dev_zero_private_is_anonymous)
+{
+	const size_t n = 4;
+	int fd;
+	char *p;
+
+	if (!have_filters())
+		SKIP(return, no_filters);
+	fd = open("/dev/zero", O_RDWR);
+	if (fd < 0)
+		SKIP(return, "no /dev/zero");
+	p = mmap(NULL, n * psize, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0x77, n * psize);
+	EXPECT_EQ(0, madvise(p, n * psize, MADV_DONTNEED | MADV_FILE_FILTER));
+	EXPECT_TRUE(all_bytes(p, n * psize, 0x77));	/* left out */
+	EXPECT_EQ(0, madvise(p, n * psize, MADV_DONTNEED | MADV_ANONYMOUS_FILTER));
+	EXPECT_TRUE(all_bytes(p, n * psize, 0));	/* zapped */
+	munmap(p, n * psize);
+	close(fd);
+}
+
+/*
+ * The same with process_vm_madvise() and MADV_PAGEOUT, as a manager would
+ * page out "file" memory: the 16 pages stay (a kernel that classified by
+ * vm_file paged them all out), and the anonymous filter pages them out. A
+ * shared mapping of /dev/zero (shmem) is file memory.
+ */
+TEST(dev_zero_pageout_filters)
+{
+	const size_t n = 16;
+	struct iovec iov[2];
+	char *priv, *shared;
+	uint64_t id, seq;
+	int fd, pidfd;
+
+	if (!have_filters())
+		SKIP(return, no_filters);
+	if (!have_vm_madvise())
+		SKIP(return, absent);
+	if (ensure_swap())
+		SKIP(return, "no swap on zram");
+	fd = open("/dev/zero", O_RDWR);
+	if (fd < 0)
+		SKIP(return, "no /dev/zero");
+	priv = mmap(NULL, n * psize, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, priv);
+	shared = mmap(NULL, n * psize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, shared);
+	memset(priv, 0x77, n * psize);
+	memset(shared, 0x66, n * psize);
+	iov[0] = (struct iovec){ priv, n * psize };
+	iov[1] = (struct iovec){ shared, n * psize };
+	pidfd = self_pidfd();
+	ASSERT_GE(pidfd, 0);
+	ASSERT_EQ(0, layout_token(pidfd, &id, &seq));
+
+	EXPECT_EQ(2 * n * psize, vm_madvise(pidfd, iov, 2, MADV_PAGEOUT | MADV_FILE_FILTER,
+					    id, seq));
+	EXPECT_EQ(n, resident(priv, n * psize));
+	EXPECT_EQ(0, resident(shared, n * psize));
+	EXPECT_EQ(2 * n * psize, vm_madvise(pidfd, iov, 2, MADV_PAGEOUT | MADV_ANONYMOUS_FILTER,
+					    id, seq));
+	EXPECT_EQ(0, resident(priv, n * psize));
+	EXPECT_TRUE(all_bytes(priv, n * psize, 0x77));	/* swapped in again */
+	EXPECT_TRUE(all_bytes(shared, n * psize, 0x66));
+	close(pidfd);
+	munmap(priv, n * psize);
+	munmap(shared, n * psize);
+	close(fd);
+}
+
+/* ---- The filter holds while madvise() drops the lock ---- */
+
+struct dontneed_call {
+	char *p;
+	int ret, err;
+};
+
+static void *dontneed_anonymous(void *arg)
+{
+	struct dontneed_call *c = arg;
+
+	c->ret = madvise(c->p, psize, MADV_DONTNEED | MADV_ANONYMOUS_FILTER);
+	c->err = c->ret ? errno : 0;
+	return NULL;
+}
+
+/*
+ * Under userfaultfd with UFFD_FEATURE_EVENT_REMOVE, MADV_DONTNEED queues a
+ * remove event and waits, with the mmap lock dropped, until it is read
+ * (userfaultfd_remove()); then it looks the VMA up again. Meanwhile this
+ * thread maps a file over the page and writes to it (a copy-on-write page
+ * of a file VMA). The anonymous filter must be checked again: the page
+ * keeps what was written. (Before, the file VMA was zapped: the page read
+ * back the file's 'F'.)
+ */
+TEST(filter_holds_across_dropped_lock)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_EVENT_REMOVE };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct pollfd pfd = { .events = POLLIN };
+	struct dontneed_call call = { 0 };
+	struct uffd_msg msg;
+	int uffd, memfd;
+	pthread_t t;
+	char *a, *f;
+
+	if (!have_filters())
+		SKIP(return, no_filters);
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (uffd < 0)
+		SKIP(return, "no userfaultfd (errno %d)", errno);
+	if (ioctl(uffd, UFFDIO_API, &api) || !(api.features & UFFD_FEATURE_EVENT_REMOVE)) {
+		close(uffd);
+		SKIP(return, "no UFFD_FEATURE_EVENT_REMOVE");
+	}
+	memfd = memfd_create("filter-remap", 0);
+	ASSERT_GE(memfd, 0);
+	f = malloc(psize);
+	ASSERT_NE(NULL, f);
+	memset(f, 'F', psize);
+	ASSERT_EQ(psize, pwrite(memfd, f, psize, 0));
+	free(f);
+	a = mmap(NULL, psize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, a);
+	a[0] = 'A';
+	reg.range.start = (uintptr_t)a;
+	reg.range.len = psize;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	call.p = a;
+	ASSERT_EQ(0, pthread_create(&t, NULL, dontneed_anonymous, &call));
+	/* Readable: the event is queued, the thread waits, the lock is free. */
+	pfd.fd = uffd;
+	ASSERT_EQ(1, poll(&pfd, 1, 30000));
+	ASSERT_EQ(a, mmap(a, psize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, memfd, 0));
+	EXPECT_EQ('F', a[0]);
+	a[0] = 'W';
+	/* Reading the event lets the thread go on, on the file VMA. */
+	ASSERT_EQ(sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	EXPECT_EQ(UFFD_EVENT_REMOVE, msg.event);
+	EXPECT_EQ((uintptr_t)a, msg.arg.remove.start);
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(0, call.ret) TH_LOG("madvise: errno %d", call.err);
+	EXPECT_EQ('W', a[0]);	/* not zapped: a file VMA, and the filter says anonymous */
+	munmap(a, psize);
+	close(memfd);
+	close(uffd);
+}
+
+/*
+ * MADV_COLLAPSE drops the lock and finds the VMAs again on its own, past
+ * any filter: a filter with it is EINVAL (before, it collapsed, or its
+ * ENOMEM came back as EAGAIN), with madvise() and process_madvise().
+ */
+TEST(filter_with_collapse_is_einval)
+{
+	const size_t huge = 2UL << 20;
+	struct iovec iov;
+	char *map, *p;
+	int pidfd;
+
+	if (!have_filters())
+		SKIP(return, no_filters);
+	map = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	p = (char *)(((uintptr_t)map + huge - 1) & ~(huge - 1));
+	iov = (struct iovec){ p, huge };
+	if (madvise(p, huge, MADV_HUGEPAGE)) {
+		munmap(map, 2 * huge);
+		SKIP(return, "no transparent huge pages");
+	}
+	memset(p, 1, huge);
+	/* Unfiltered, the advice is taken here (whatever the collapse gives). */
+	if (madvise(p, huge, MADV_COLLAPSE) && errno == EINVAL) {
+		munmap(map, 2 * huge);
+		SKIP(return, "MADV_COLLAPSE is EINVAL here (THP disabled)");
+	}
+	EXPECT_EQ(-1, madvise(p, huge, MADV_COLLAPSE | MADV_ANONYMOUS_FILTER));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, madvise(p, huge, MADV_COLLAPSE | MADV_FILE_FILTER));
+	EXPECT_EQ(EINVAL, errno);
+	pidfd = self_pidfd();
+	ASSERT_GE(pidfd, 0);
+	EXPECT_EQ(-EINVAL, sys_process_madvise(pidfd, &iov, 1,
+					       MADV_COLLAPSE | MADV_ANONYMOUS_FILTER));
+	close(pidfd);
+	munmap(map, 2 * huge);
 }
 
 /* ---- Bad input: its errno, and nothing advised ---- */
@@ -818,6 +1148,16 @@ TEST_F(bad, wraps)
 	EXPECT_EQ(-EINVAL, vcall(self->pidfd, &self->args));
 }
 
+/* Each range may be as long as ssize_t allows, but not all of them together. */
+TEST_F(bad, total_too_long)
+{
+	size_t len = SSIZE_MAX & -psize;
+
+	self->iov[0] = (struct iovec){ self->a, len };
+	self->iov[1] = (struct iovec){ self->a, len };
+	EXPECT_EQ(-EINVAL, vcall(self->pidfd, &self->args));
+}
+
 TEST_F(bad, gap_is_enomem)
 {
 	char *b = mmap(NULL, 3 * psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -894,6 +1234,15 @@ TEST_F(bad, pidfd)
 	close(fd);
 }
 
+TEST_F(bad, kernel_thread)
+{
+	int fd = sys_pidfd_open(2);	/* kthreadd: no address space */
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-ESRCH, sys_vm_madvise(fd, &self->args, sizeof(self->args), 0));
+	close(fd);
+}
+
 /*
  * Permissions, as process_madvise(): another user's process is EACCES (the
  * errno of /proc/PID/maps), one's own other process without CAP_SYS_NICE is
@@ -944,6 +1293,100 @@ TEST(permissions)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	kill(target, SIGKILL);
 	waitpid(target, &status, 0);
+}
+
+/*
+ * MADV_WILLNEED on anonymous memory reads it back from swap: without
+ * CONFIG_SWAP (no /proc/swaps) madvise() answers EBADF, and so does
+ * process_vm_madvise() (nothing advised); with it, the advice is taken,
+ * with or without a swap area.
+ */
+TEST(willneed_on_anonymous_memory)
+{
+	const size_t n = 4;
+	char *a = anon(n);
+	struct iovec iov = { a, n * psize };
+	int swap = access("/proc/swaps", F_OK) == 0, pidfd;
+	uint64_t id, seq;
+
+	if (!have_vm_madvise())
+		SKIP(return, absent);
+	ASSERT_NE(MAP_FAILED, a);
+	pidfd = self_pidfd();
+	ASSERT_GE(pidfd, 0);
+	ASSERT_EQ(0, layout_token(pidfd, &id, &seq));
+	TH_LOG("CONFIG_SWAP %s", swap ? "on" : "off");
+	if (swap) {
+		EXPECT_EQ(n * psize, vm_madvise(pidfd, &iov, 1, MADV_WILLNEED, id, seq));
+		EXPECT_EQ(0, madvise(a, n * psize, MADV_WILLNEED));
+	} else {
+		EXPECT_EQ(-EBADF, vm_madvise(pidfd, &iov, 1, MADV_WILLNEED, id, seq));
+		EXPECT_EQ(-1, madvise(a, n * psize, MADV_WILLNEED));
+		EXPECT_EQ(EBADF, errno);
+	}
+	EXPECT_EQ(n, resident(a, n * psize));
+	close(pidfd);
+	munmap(a, n * psize);
+}
+
+/* ---- Compat tasks: the call is 64-bit only ---- */
+
+#ifdef __x86_64__
+/* A system call through the i386 ABI: eax, then ebx, ecx, edx, esi. */
+static long int80_syscall(long nr, long a, long b, long c, long d)
+{
+	long ret;
+
+	asm volatile("int $0x80"
+		     : "=a"(ret)
+		     : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d)
+		     : "memory", "r8", "r9", "r10", "r11");
+	return ret;
+}
+
+/*
+ * 1 if int $0x80 works in this 64-bit process (CONFIG_IA32_EMULATION, not
+ * disabled at boot): tried in a child, which dies of it otherwise.
+ */
+static int have_int80(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0)
+		_exit(int80_syscall(20, 0, 0, 0, 0) == getpid() ? 0 : 1);	/* i386 getpid */
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+#endif
+
+/*
+ * An i386 task (or a 64-bit one through int $0x80) reaches the compat
+ * table, which does not have the call: ENOSYS for its number, where the
+ * native call with the same arguments answers (EFAULT for no argument
+ * block). A compat task could not pass 16-byte iovecs anyway.
+ */
+TEST(compat_task_has_no_call)
+{
+#ifndef __x86_64__
+	SKIP(return, "the i386 ABI is x86_64's");
+#else
+	long nr = __NR_process_vm_madvise;
+	int pidfd;
+
+	if (!have_vm_madvise())
+		SKIP(return, absent);
+	if (!have_int80())
+		SKIP(return, "int $0x80 does not work here (no IA32 emulation)");
+	pidfd = self_pidfd();
+	ASSERT_GE(pidfd, 0);
+	ASSERT_GT(nr, 0);
+	EXPECT_EQ(-EFAULT, sys_vm_madvise(pidfd, NULL, sizeof(struct process_vm_madvise_args), 0));
+	EXPECT_EQ(-ENOSYS, (int)int80_syscall(nr, pidfd, 0,
+					      sizeof(struct process_vm_madvise_args), 0));
+	close(pidfd);
+#endif
 }
 
 TEST_HARNESS_MAIN
