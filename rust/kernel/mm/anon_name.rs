@@ -341,6 +341,24 @@ impl AnonVmaName {
         self.0.get()
     }
 
+    /// Whether the name is `name`: compared byte by byte, without measuring
+    /// the object's name first.
+    fn is_named(&self, name: &[u8]) -> bool {
+        // SAFETY: By the type invariant the object is valid and its name NUL-terminated and
+        // unchanging.
+        let own = unsafe { (*self.raw()).name.as_ptr().cast::<u8>() };
+        for (i, &c) in name.iter().enumerate() {
+            // SAFETY: None of the bytes before `i` was the NUL, so it is at `i` or after:
+            // `own + i` is within the name.
+            let b = unsafe { *own.add(i) };
+            if b == 0 || b != c {
+                return false;
+            }
+        }
+        // SAFETY: As above, for `i == name.len()`.
+        unsafe { *own.add(name.len()) == 0 }
+    }
+
     /// The name, without its NUL.
     pub fn as_bytes(&self) -> &[u8] {
         // SAFETY: By the type invariant `name` is NUL-terminated and never changes.
@@ -529,7 +547,9 @@ unsafe impl RhashObject for AnonVmaName {
     }
 
     fn matches(key: &NameKey<'_>, obj: &Self) -> bool {
-        obj.owner() == key.owner && obj.as_bytes() == key.name
+        // SAFETY: By the type invariant the object is valid and `hash` never changes.
+        let hash = unsafe { (*obj.raw()).hash };
+        hash == key.hash && obj.owner() == key.owner && obj.is_named(key.name)
     }
 }
 
