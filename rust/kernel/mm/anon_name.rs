@@ -787,7 +787,10 @@ impl Interner {
     /// The keyed hash of `name` of `owner`.
     fn hash(&self, owner: u32, name: &[u8]) -> u32 {
         let key = bindings::hsiphash_key_t {
-            key: [self.hash_key.key[0], self.hash_key.key[1] ^ owner as c_ulong],
+            key: [
+                self.hash_key.key[0],
+                self.hash_key.key[1] ^ owner as c_ulong,
+            ],
         };
         // SAFETY: `name` is valid for reads of its length, and `key` is valid.
         unsafe { bindings::hsiphash(name.as_ptr().cast(), name.len(), &key) }

@@ -438,7 +438,9 @@ impl<'a> Walker<'a> {
         let mut vmas = guard.vmas(addr, end);
         // `/proc/PID/maps` lists the gate VMA after the tree's, and so does the snapshot: a
         // batch of its own after the last, if it is in the range.
-        let mut gate = guard.gate_vma().filter(|g| g.end() > addr && g.start() < end);
+        let mut gate = guard
+            .gate_vma()
+            .filter(|g| g.end() > addr && g.start() < end);
         loop {
             let one;
             let batch: &[&VmaRead] = match vmas.next_batch() {

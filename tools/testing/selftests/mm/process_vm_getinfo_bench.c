@@ -46,7 +46,7 @@ static int count_maps(pid_t pid, int *gate)
 	*gate = 0;
 	while (getline(&line, &size, f) > 0) {
 		n++;
-		*gate = strstr(line, " [vsyscall]\n") != NULL;
+		*gate = !!strstr(line, " [vsyscall]\n");
 	}
 	free(line);
 	fclose(f);

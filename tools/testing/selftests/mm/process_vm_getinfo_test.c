@@ -871,9 +871,7 @@ FIXTURE_VARIANT_ADD(token, uffd_register) { .op = op_uffd_register, .changes = 1
 FIXTURE_VARIANT_ADD(token, name) { .op = op_name, .changes = 1 };
 FIXTURE_VARIANT_ADD(token, unname) { .op = op_unname, .changes = 1 };
 FIXTURE_VARIANT_ADD(token, prctl_mm_brk) { .op = op_prctl_mm_brk, .changes = 1 };
-FIXTURE_VARIANT_ADD(token, prctl_mm_start_stack) {
-	.op = op_prctl_mm_start_stack, .changes = 1
-};
+FIXTURE_VARIANT_ADD(token, prctl_mm_start_stack) { .op = op_prctl_mm_start_stack, .changes = 1 };
 FIXTURE_VARIANT_ADD(token, prctl_mm_map) { .op = op_prctl_mm_map, .changes = 1 };
 FIXTURE_VARIANT_ADD(token, prctl_mm_map_size) { .op = op_prctl_mm_map_size, .changes = 0 };
 FIXTURE_VARIANT_ADD(token, none) { .op = op_none, .changes = 0 };
