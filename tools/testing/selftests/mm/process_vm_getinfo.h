@@ -306,4 +306,36 @@ static inline double bench_median(double *v, int n)
 	return v[n / 2];
 }
 
+#ifdef __x86_64__
+#include <sys/wait.h>
+
+/* A system call through the i386 ABI: eax, then ebx, ecx, edx, esi. */
+static inline long int80_syscall(long nr, long a, long b, long c, long d)
+{
+	long ret;
+
+	asm volatile("int $0x80"
+		     : "=a"(ret)
+		     : "a"(nr), "b"(a), "c"(b), "d"(c), "S"(d)
+		     : "memory", "r8", "r9", "r10", "r11");
+	return ret;
+}
+
+/*
+ * 1 if int $0x80 works in this 64-bit process (CONFIG_IA32_EMULATION, not
+ * disabled at boot): tried in a child, which dies of it otherwise.
+ */
+static inline int have_int80(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0)
+		_exit(int80_syscall(20, 0, 0, 0, 0) == getpid() ? 0 : 1);	/* i386 getpid */
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+#endif
+
 #endif
