@@ -1800,7 +1800,6 @@ TEST_F_TIMEOUT(slow, eagain_when_the_layout_keeps_changing, 300)
 
 /* ---- Compat tasks: the call is 64-bit only ---- */
 
-
 /*
  * An i386 task (or a 64-bit one through int $0x80) reaches the compat
  * table, which does not have the call: ENOSYS for its number, where the

@@ -1331,7 +1331,6 @@ TEST(willneed_on_anonymous_memory)
 
 /* ---- Compat tasks: the call is 64-bit only ---- */
 
-
 /*
  * An i386 task (or a 64-bit one through int $0x80) reaches the compat
  * table, which does not have the call: ENOSYS for its number, where the
