@@ -267,6 +267,20 @@ fn perms(r: bool, w: bool, x: bool, shared: bool) -> String {
     .collect()
 }
 
+/// The kind of a snapshot record: the kernel's `VMGI_VMA_FILE` decides,
+/// since a name cannot (a private `/dev/zero` mapping shows a path but is
+/// anonymous memory, as `vma_is_anonymous()` says); the name only tells
+/// anonymous from special (`[vdso]`, `[vsyscall]`, ...) among the rest.
+fn kind_from_record(attrs: u32, name: &str) -> Kind {
+    if attrs & VMGI_VMA_FILE != 0 {
+        return Kind::File;
+    }
+    match Vma::kind_from_maps(0, name) {
+        Kind::File => Kind::Anonymous,
+        kind => kind,
+    }
+}
+
 fn vma_from_record(r: &GetinfoVma, strings: &[u8]) -> Vma {
     let name = if r.name_off == VMGI_NO_NAME {
         String::new()
@@ -282,11 +296,7 @@ fn vma_from_record(r: &GetinfoVma, strings: &[u8]) -> Vma {
         p & VMGI_PROT_EXEC != 0,
         p & VMGI_PROT_SHARED != 0,
     );
-    let kind = if r.attrs & VMGI_VMA_FILE != 0 {
-        Kind::File
-    } else {
-        Vma::kind_from_maps(0, &name)
-    };
+    let kind = kind_from_record(r.attrs, &name);
     Vma {
         start: r.start,
         end: r.end,
@@ -587,4 +597,27 @@ pub fn map_anon_at(addr: u64, len: u64) -> Result<u64> {
 /// `madvise()` on the calling process's own memory.
 pub fn madvise_self(start: u64, len: u64, advice: i32) -> Result<()> {
     sys::madvise(start, len, advice)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_kind_follows_the_kernel() {
+        assert_eq!(
+            kind_from_record(VMGI_VMA_FILE, "/lib/libc.so.6"),
+            Kind::File
+        );
+        // Shared anonymous memory is file-backed (shmem) for the kernel.
+        assert_eq!(
+            kind_from_record(VMGI_VMA_FILE, "/dev/zero (deleted)"),
+            Kind::File
+        );
+        // A private /dev/zero mapping is anonymous, path or not.
+        assert_eq!(kind_from_record(0, "/dev/zero"), Kind::Anonymous);
+        assert_eq!(kind_from_record(0, ""), Kind::Anonymous);
+        assert_eq!(kind_from_record(0, "[anon:scudo:primary]"), Kind::Anonymous);
+        assert_eq!(kind_from_record(0, "[vdso]"), Kind::Special);
+    }
 }
