@@ -32,17 +32,6 @@ struct anon_vma_name *anon_vma_name_from_user(const char __user *uname);
 size_t anon_vma_name_interned(void);
 size_t anon_vma_name_live(void);
 
-/*
- * anon_vma_name_id - the identifier of a name object
- *
- * Unique for the life of the boot and in no order: userspace can aggregate by
- * it and fetch each string once, and learns nothing of when it was made.
- */
-static inline u64 anon_vma_name_id(const struct anon_vma_name *anon_name)
-{
-	return anon_name->id;
-}
-
 #endif /* CONFIG_ANON_VMA_NAME_RUST */
 
 #endif /* _LINUX_ANON_VMA_NAME_H */

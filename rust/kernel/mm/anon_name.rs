@@ -273,8 +273,11 @@ impl IdPermutation {
 /// # Invariants
 ///
 /// - The object was allocated by [`Interner`] with `kmalloc`; its `name` is
-///   NUL-terminated and neither it, `owner`, `id`, `table` nor `hash` changes while it
+///   NUL-terminated and neither it, `owner`, `table` nor `hash` changes while it
 ///   is shared (a new object is made private before anyone else sees it).
+/// - `id` is accessed only atomically, through [`AnonVmaName::id`]: it holds
+///   the creation counter until the first read, which replaces it, once,
+///   with the keyed permutation of it (so C has no reader of it).
 /// - `table` is null for a private copy, which is never linked in a table.
 ///   Otherwise it points to the [`Interner`] that made it, which lives for
 ///   `'static`, and the object is linked in that table at most once, from
@@ -286,9 +289,10 @@ impl IdPermutation {
 #[repr(transparent)]
 pub struct AnonVmaName(Opaque<bindings::anon_vma_name>);
 
-// SAFETY: The object is immutable but for its atomic refcount and the table's linkage (in an
+// SAFETY: The object is immutable but for its atomic refcount and id and the table's linkage (in an
 // `Opaque`, written only by the C table under its bucket lock), and may be dropped from any
-// thread (the release path locks only the table's buckets, which disable bottom halves).
+// thread (the release path, which may run in softirq context from an RCU callback, locks
+// only the table's buckets, which disable interrupts).
 unsafe impl Send for AnonVmaName {}
 // SAFETY: Shared references only read immutable fields or change the refcount atomically.
 unsafe impl Sync for AnonVmaName {}
