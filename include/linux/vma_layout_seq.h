@@ -4,7 +4,10 @@
  *
  * mm->vma_layout_seq advances every time the mmap_lock is taken for writing,
  * which is the only way to create, remove, split, merge, move or resize a VMA
- * or to change its flags, protection or name. Holders of the lock for reading
+ * or to change its flags, protection or name (prctl(PR_SET_MM), which moves
+ * the [heap] and [stack] labels, takes it for writing as well). A file that is
+ * renamed or unlinked changes the path a snapshot shows without the lock, and
+ * does not advance the number. Holders of the lock for reading
  * see a stable value: two equal values read under the read lock, with the
  * same mm->vma_layout_mm_id, mean that the layout did not change in between.
  * The pair is the "layout token" of process_vm_getinfo(2).
