@@ -11,6 +11,7 @@
 #   make check                             every test, both architectures
 #   make bench                             benchmarks, series beside stock
 #   make fuzz [SECONDS=N] [SEED=S]         the fuzzer on the sanitizer kernel (x86_64)
+#   make series                            the series as git format-patch output, in build/series
 
 ARCH ?= x86_64
 VARIANT ?= series
@@ -46,12 +47,12 @@ SELFTESTS := \
 	process_vm_fuzz:tools/testing/selftests/mm/process_vm_fuzz.c \
 	app_workload:scripts/guest/app_workload.c
 
-.PHONY: all deps base kernel rootfs selftests shell run check bench fuzz clean help
+.PHONY: all deps base kernel rootfs selftests shell run check bench fuzz series clean help
 
 all: help
 
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@scripts/deps
@@ -93,6 +94,11 @@ check: deps
 
 bench: deps
 	@scripts/bench
+
+# git format-patch output of the series on the base (patches/series and
+# patches/files say what each patch carries), with its cover letter.
+series: deps
+	@scripts/make-series
 
 # The fuzzer (tools/testing/selftests/mm/process_vm_fuzz.c) on the x86_64
 # series kernel, which carries the sanitizers; it prints the seed that
