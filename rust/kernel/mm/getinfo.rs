@@ -17,6 +17,16 @@
 //! with the lock dropped. Every chunk checks the layout sequence number; if
 //! it moved, the walk starts again, so the records and the token returned
 //! always describe one moment.
+//!
+//! A target that changes its map faster than a chunked walk would starve the
+//! caller. So after [`CHUNKED_WALKS`] walks the layout changed under, the
+//! next walk holds the lock from its first VMA to its last: it faults in the
+//! part of the caller's buffers it will need first, with no lock held, and
+//! then writes records and strings with page faults disabled. Such a walk
+//! drops the lock only if a page of the buffer was reclaimed since (or the
+//! map outgrew the estimate), so a target that only churns cannot make it
+//! fail. Its lock hold is bounded by the target's VMA count, as one read of
+//! the map is.
 
 use crate::{
     alloc::{flags::*, KVVec, KVec},
@@ -50,8 +60,12 @@ pub const CHUNK_VMAS: usize = 256;
 const CHUNK_STRINGS: usize = 16 * 1024;
 /// The longest name: a path (`PATH_MAX`) or a decorated anonymous name.
 const MAX_NAME: usize = bindings::PATH_MAX as usize;
-/// Walks started before giving up with `EAGAIN` when the layout keeps changing.
+/// Walks started before giving up with `EAGAIN`: only walks that had to drop
+/// the lock to fault in the caller's buffer, and found the layout changed
+/// when they took it again, count after the first [`CHUNKED_WALKS`].
 pub const MAX_ATTEMPTS: u32 = 16;
+/// Walks that drop the lock between chunks; those after them hold it.
+pub const CHUNKED_WALKS: u32 = 2;
 
 /// Attributes this kernel can return.
 const SUPPORTED: u64 = {
@@ -148,10 +162,15 @@ crate::static_assert!(SAME_BITS & 0xff == 0xff);
 /// ```
 /// use kernel::{bindings::*, mm::getinfo::uapi_vm_flags};
 ///
-/// let flags = (VM_READ | VM_MAYREAD | VM_MAYWRITE) as usize;
-/// assert_eq!(uapi_vm_flags(flags), (VMGI_VM_RD | VMGI_VM_MR | VMGI_VM_MW) as u64);
-/// assert_eq!(uapi_vm_flags(VM_DROPPABLE as usize), VMGI_VM_DP as u64);
-/// assert_eq!(uapi_vm_flags((VM_SEALED_HI32 as usize) << 32), VMGI_VM_SL as u64);
+/// // bindgen types each constant by its value, which differs between
+/// // configurations: a cast may be to the type the constant already has.
+/// #[allow(clippy::unnecessary_cast)]
+/// {
+///     let flags = (VM_READ | VM_MAYREAD | VM_MAYWRITE) as usize;
+///     assert_eq!(uapi_vm_flags(flags), (VMGI_VM_RD | VMGI_VM_MR | VMGI_VM_MW) as u64);
+///     assert_eq!(uapi_vm_flags(VM_DROPPABLE as usize), VMGI_VM_DP as u64);
+///     assert_eq!(uapi_vm_flags((VM_SEALED_HI32 as usize) << 32), VMGI_VM_SL as u64);
+/// }
 /// assert_eq!(uapi_vm_flags(0), 0);
 /// ```
 pub fn uapi_vm_flags(flags: usize) -> u64 {
@@ -360,6 +379,9 @@ struct Walker<'a> {
     /// The chunk stopped at a record it could not write without a page
     /// fault: the first one after its `nrec`.
     faulted: bool,
+    /// The most records and bytes of strings any walk of the call reached.
+    seen_vmas: usize,
+    seen_strings: usize,
 }
 
 impl<'a> Walker<'a> {
@@ -374,14 +396,20 @@ impl<'a> Walker<'a> {
             scratch: KVec::from_elem(0u8, MAX_NAME, GFP_KERNEL_ACCOUNT)?,
             names: NameTable::new(),
             faulted: false,
+            seen_vmas: 0,
+            seen_strings: 0,
         })
     }
 
-    /// Walks the whole range once, a chunk per hold of the lock.
-    fn walk(&mut self, mm: &MmUser) -> core::result::Result<Totals, Stop> {
+    /// Walks the whole range once, a chunk per hold of the lock, or, if `hold`,
+    /// with the lock held throughout unless a page of the buffers is missing.
+    fn walk(&mut self, mm: &MmUser, hold: bool) -> core::result::Result<Totals, Stop> {
         self.names.clear();
         let (mut addr, mut vmas, mut strings) = (self.args.start as usize, 0, 0);
         let (mut seq, mut stuck) = (None, 0);
+        if hold {
+            self.prefault(mm)?;
+        }
         loop {
             let guard = mm.read_lock()?;
             match seq {
@@ -389,11 +417,29 @@ impl<'a> Walker<'a> {
                 Some(s) if s != guard.layout_seq() => return Err(Stop::Changed),
                 Some(_) => {}
             }
-            let next = self.chunk(&guard, addr, vmas, strings)?;
+            // With `hold`, go on to the next chunk under the same hold, as long as
+            // the chunk's records and strings went out without a fault.
+            let (next, copied) = loop {
+                let next = self.chunk(&guard, addr, vmas, strings)?;
+                let copied = hold && !self.faulted && self.copy_strings_nofault(strings);
+                match next {
+                    Some(a) if copied => {
+                        vmas += self.nrec;
+                        strings += self.nstr;
+                        self.seen(vmas, strings);
+                        addr = a;
+                        guard.cond_resched();
+                    }
+                    _ => break (next, copied),
+                }
+            };
             drop(guard);
-            self.copy_strings(strings)?;
+            if !copied {
+                self.copy_strings(strings)?;
+            }
             vmas += self.nrec;
             strings += self.nstr;
+            self.seen(vmas, strings);
             if self.faulted {
                 // A page faulted in may be reclaimed before the walk comes back to it; give up
                 // if that keeps happening.
@@ -416,6 +462,33 @@ impl<'a> Walker<'a> {
             // SAFETY: Called in process context with no lock held.
             unsafe { bindings::cond_resched() };
         }
+    }
+
+    /// Notes how far a walk got: the estimate of what a walk that holds the
+    /// lock throughout will write.
+    fn seen(&mut self, vmas: usize, strings: usize) {
+        self.seen_vmas = self.seen_vmas.max(vmas);
+        self.seen_strings = self.seen_strings.max(strings);
+    }
+
+    /// Before a walk that holds the lock throughout: faults in the records it
+    /// will write, as many as the target has VMAs (and the walks before
+    /// reached) and a chunk more, and the strings the walks before wrote and
+    /// a chunk more, as far as the buffers go. A page that cannot be faulted
+    /// in is left to the walk, which then stops there as a chunked walk does.
+    fn prefault(&mut self, mm: &MmUser) -> Result {
+        let count = mm.read_lock()?.map_count();
+        let (cap, size) = (self.args.vma_count as usize, self.args.vma_size as usize);
+        let records = cap.min(count.max(self.seen_vmas) + 1 + CHUNK_VMAS) * size;
+        let strings = (self.args.strings_size as usize).min(self.seen_strings + CHUNK_STRINGS);
+        for (at, len) in [(record_addr(self.args, 0), records), (self.args.strings as usize, strings)] {
+            if len > 0 {
+                // SAFETY: Called with no lock held; the function takes the caller's own mmap
+                // lock and only faults pages in.
+                unsafe { bindings::fault_in_safe_writeable(at as _, len) };
+            }
+        }
+        Ok(())
     }
 
     /// Writes the records of one chunk from `addr` on; returns where the next
@@ -556,6 +629,23 @@ impl<'a> Walker<'a> {
         Ok(Some(value))
     }
 
+    /// Copies the chunk's strings to userspace as [`Walker::copy_strings`]
+    /// does, with page faults disabled, as a holder of the mmap lock may;
+    /// `false` if a page was not present and writable (then the copy is
+    /// redone with the lock dropped).
+    fn copy_strings_nofault(&self, strings: usize) -> bool {
+        let room = (self.args.strings_size as usize).saturating_sub(strings);
+        let n = self.nstr.min(room);
+        if n == 0 {
+            return true;
+        }
+        let at = (self.args.strings as usize).wrapping_add(strings);
+        // SAFETY: `strings` holds at least `n` bytes (`n <= nstr`); the function writes to
+        // userspace only, with page faults disabled.
+        let r = unsafe { bindings::copy_to_user_nofault(at as _, self.strings.as_ptr().cast(), n) };
+        r == 0
+    }
+
     /// Copies the chunk's strings to userspace, as far as they fit: `strings`
     /// is the count before the chunk.
     fn copy_strings(&self, strings: usize) -> Result {
@@ -683,7 +773,7 @@ pub fn process_vm_getinfo(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -
     let mut walker = Walker::new(&args, mask)?;
     let mut attempts = 0;
     let totals = loop {
-        match walker.walk(&mm) {
+        match walker.walk(&mm, attempts >= CHUNKED_WALKS) {
             Ok(t) => break t,
             Err(Stop::Failed(e)) => return Err(e),
             Err(Stop::Changed) => {

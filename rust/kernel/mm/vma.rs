@@ -125,6 +125,14 @@ impl<'a> MmapReadGuard<'a> {
         unsafe { (*self.mm.as_ptr()).__bindgen_anon_1.vma_layout_seq }
     }
 
+    /// Lets other tasks run if this one should give way; the lock stays held
+    /// (sleeping with a read lock of the mmap lock is allowed).
+    pub fn cond_resched(&self) {
+        // SAFETY: `cond_resched()` may be called from any sleepable context, which a holder
+        // of the mmap lock (a sleeping lock) is in.
+        unsafe { bindings::cond_resched() };
+    }
+
     /// The VMAs that intersect `[start, end)`, in address order.
     #[inline]
     pub fn vmas(&self, start: usize, end: usize) -> VmaIter<'_> {
@@ -159,6 +167,14 @@ impl MmapReadGuard<'_> {
         // invariants of `VmaRead` for any lifetime.
         (!gate.is_null()).then(|| unsafe { VmaRead::from_raw(gate) })
     }
+
+    /// The number of VMAs in the tree (the gate VMA is not one of them).
+    pub fn map_count(&self) -> usize {
+        // SAFETY: By the type invariants the mm is valid and its mmap lock is held, so the
+        // writers of the field (holders of the write lock) are excluded.
+        let n = unsafe { (*self.mm.as_ptr()).__bindgen_anon_1.map_count };
+        usize::try_from(n).unwrap_or(0)
+    }
 }
 
 #[cfg(CONFIG_PROCESS_VM_MADVISE)]
@@ -169,14 +185,6 @@ impl MmapReadGuard<'_> {
         // SAFETY: The mm is valid and its lock held (type invariants), as
         // `untagged_addr_remote()` asks.
         unsafe { bindings::untagged_addr_remote(self.mm.as_ptr(), addr) }
-    }
-
-    /// Lets other tasks run if this one should give way; the lock stays held
-    /// (sleeping with a read lock of the mmap lock is allowed).
-    pub fn cond_resched(&self) {
-        // SAFETY: `cond_resched()` may be called from any sleepable context, which a holder
-        // of the mmap lock (a sleeping lock) is in.
-        unsafe { bindings::cond_resched() };
     }
 
     /// Applies `advice` to the VMAs of every range of `ranges`, or to none:

@@ -344,8 +344,8 @@ impl Default for GrowPolicy {
 /// Calls `call` (a `process_vm_getinfo()` of every attribute over the whole
 /// address space) until its buffers are large enough, as the documentation
 /// says: on `ERANGE` the kernel returned the sizes it needs, which are grown
-/// by a quarter (the map may grow meanwhile); `EAGAIN` (a map changing
-/// without pause) is tried again. Returns the arguments of the successful
+/// by a quarter (the map may grow meanwhile); `EAGAIN` (pages of the
+/// buffers reclaimed again and again while the map changed) is tried again. Returns the arguments of the successful
 /// call and the number of records.
 pub fn getinfo_grow<F>(
     bufs: &mut GetinfoBuffers,
