@@ -42,7 +42,7 @@
 #endif
 
 #define DEFAULT_PROCS	4
-#define DEFAULT_NAMES	20000
+#define DEFAULT_NAMES	10000
 #define SLOW_NAMES	1000
 #define MAX_PROCS	64
 #define FLOOD_UID	1000	/* the flooders: FLOOD_UID + i */
