@@ -38,6 +38,12 @@ void rust_helper_cond_resched(void)
 {
 	cond_resched();
 }
+
+int rust_helper_copy_struct_from_user(void *dst, size_t ksize,
+				      const void __user *src, size_t usize)
+{
+	return copy_struct_from_user(dst, ksize, src, usize);
+}
 #endif
 
 #ifdef CONFIG_PROCESS_VM_GETINFO

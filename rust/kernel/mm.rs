@@ -14,8 +14,8 @@ pub mod madvise;
 #[cfg(CONFIG_VMA_LAYOUT_SEQ)]
 pub mod vma;
 
-/// Reads the argument block of an extensible system call, the way
-/// `copy_struct_from_user()` does for `clone3()` and `openat2()`, for a block
+/// Reads the argument block of an extensible system call with
+/// `copy_struct_from_user()`, as `clone3()` and `openat2()` do, for a block
 /// whose first published version is all of `T`.
 ///
 /// Errors: `EINVAL` if `size` is smaller than `T`, `E2BIG` if it is larger
@@ -27,22 +27,27 @@ pub fn read_ext_args<T: crate::types::FromBytes>(
     size: usize,
 ) -> crate::error::Result<T> {
     use crate::error::code::{E2BIG, EINVAL};
+    use core::mem::{size_of, MaybeUninit};
 
-    if size < core::mem::size_of::<T>() {
+    if size < size_of::<T>() {
         return Err(EINVAL);
     }
     if size > crate::bindings::PAGE_SIZE {
         return Err(E2BIG);
     }
-    let mut r = crate::uaccess::UserSlice::new(uargs, size).reader();
-    let args = r.read::<T>()?;
-    let mut chunk = [0u8; 64];
-    while !r.is_empty() {
-        let n = r.len().min(chunk.len());
-        r.read_slice(&mut chunk[..n])?;
-        if chunk[..n].iter().any(|&b| b != 0) {
-            return Err(E2BIG);
-        }
-    }
-    Ok(args)
+    let mut args = MaybeUninit::<T>::uninit();
+    // SAFETY: `args` is valid for writes of `size_of::<T>()` bytes. The function reads
+    // userspace only, and as `size` is at least `size_of::<T>()` it fills all of `args` or
+    // fails.
+    let ret = unsafe {
+        crate::bindings::copy_struct_from_user(
+            args.as_mut_ptr().cast(),
+            size_of::<T>(),
+            uargs as *const core::ffi::c_void,
+            size,
+        )
+    };
+    crate::error::to_result(ret)?;
+    // SAFETY: Filled in full above, and `T: FromBytes` takes any bit pattern.
+    Ok(unsafe { args.assume_init() })
 }

@@ -481,7 +481,10 @@ impl<'a> Walker<'a> {
         let (cap, size) = (self.args.vma_count as usize, self.args.vma_size as usize);
         let records = cap.min(count.max(self.seen_vmas) + 1 + CHUNK_VMAS) * size;
         let strings = (self.args.strings_size as usize).min(self.seen_strings + CHUNK_STRINGS);
-        for (at, len) in [(record_addr(self.args, 0), records), (self.args.strings as usize, strings)] {
+        for (at, len) in [
+            (record_addr(self.args, 0), records),
+            (self.args.strings as usize, strings),
+        ] {
             if len > 0 {
                 // SAFETY: Called with no lock held; the function takes the caller's own mmap
                 // lock and only faults pages in.

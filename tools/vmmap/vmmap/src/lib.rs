@@ -345,8 +345,9 @@ impl Default for GrowPolicy {
 /// address space) until its buffers are large enough, as the documentation
 /// says: on `ERANGE` the kernel returned the sizes it needs, which are grown
 /// by a quarter (the map may grow meanwhile); `EAGAIN` (pages of the
-/// buffers reclaimed again and again while the map changed) is tried again. Returns the arguments of the successful
-/// call and the number of records.
+/// buffers reclaimed again and again while the map changed) is tried
+/// again. Returns the arguments of the successful call and the number of
+/// records.
 pub fn getinfo_grow<F>(
     bufs: &mut GetinfoBuffers,
     policy: GrowPolicy,
