@@ -60,4 +60,9 @@ unsigned long rust_helper_untagged_addr_remote(struct mm_struct *mm,
 {
 	return untagged_addr_remote(mm, addr);
 }
+
+int rust_helper_mmap_lock_is_contended(struct mm_struct *mm)
+{
+	return mmap_lock_is_contended(mm);
+}
 #endif

@@ -11,10 +11,16 @@
  * kernels that have the call), never guess it. 64-bit tasks only.
  *
  * The advice may have MADV_ANONYMOUS_FILTER or MADV_FILE_FILTER OR-ed in.
- * Returns the sum of the lengths of the ranges (as process_madvise() does
- * when it advises them all), or -1 with errno; -ESTALE if the layout token
- * is not current, in which case nothing was advised.
- * See Documentation/userspace-api/process_vm_madvise.rst.
+ * The token holds for a range as long as no VMA of the range was created or
+ * changed since the snapshot; changes elsewhere do not matter (unless flags
+ * has PROCESS_VM_MADVISE_WHOLE_LAYOUT). Every range is checked before any
+ * is advised: -1 with errno (ESTALE if a range changed) means nothing was
+ * advised. The advice is then applied in order, letting the target's
+ * writers in between chunks; if a range still to advise changed meanwhile,
+ * the call stops there. Returns the bytes advised: the sum of the lengths
+ * of the ranges (as process_madvise() does when it advises them all), or,
+ * if it stopped, of the ranges before it and of the part of the range it
+ * stopped in. See Documentation/userspace-api/process_vm_madvise.rst.
  */
 #ifndef _UAPI_LINUX_PROCESS_VM_MADVISE_H
 #define _UAPI_LINUX_PROCESS_VM_MADVISE_H
@@ -31,5 +37,12 @@ struct process_vm_madvise_args {
 };
 
 #define PROCESS_VM_MADVISE_ARGS_SIZE_VER0	40	/* sizeof first published struct */
+
+/*
+ * flags: the token holds only while nothing in the whole address space
+ * changed, as its sequence number says (the advice still stops when the
+ * number moves while the target's writers are let in).
+ */
+#define PROCESS_VM_MADVISE_WHOLE_LAYOUT	0x1
 
 #endif /* _UAPI_LINUX_PROCESS_VM_MADVISE_H */

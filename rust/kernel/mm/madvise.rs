@@ -6,19 +6,26 @@
 //! UAPI header:
 //! [`include/uapi/linux/process_vm_madvise.h`](srctree/include/uapi/linux/process_vm_madvise.h)
 //!
-//! Everything is decided under one read hold of the target's mmap lock: the
-//! layout token is compared, then every range is checked (gaps, VMAs the
-//! advice cannot apply to, advice that would have to drop the lock), and only
-//! then is the advice applied, range after range, without the lock ever being
-//! dropped. A writer (`mmap()`, `munmap()`, `mprotect()`, ...) needs the lock
-//! for writing, so the layout the token named is the one advised: all of it,
-//! or, if anything is wrong, none of it.
+//! The token is checked against the VMAs of the ranges, not against the
+//! whole address space: every VMA the call meets carries the layout sequence
+//! number of the write-locked section that last created or changed it
+//! ([`VmaRead::layout_seq`](crate::mm::vma::VmaRead::layout_seq)), and one
+//! stamped above the token's number is one the snapshot did not see.
+//!
+//! All ranges are checked first, under one read hold of the target's mmap
+//! lock (gaps, stamps, VMAs the advice cannot apply to, advice that would
+//! have to drop the lock): a call that fails has advised nothing. The advice
+//! is then applied in chunks of at most [`CHUNK_PAGES`] pages, each checked
+//! again and applied in one hold. The lock is let go between chunks when a
+//! writer waits for it, or after [`HOLD_PAGES`] pages, so the target's
+//! `mmap()`s wait for one chunk at most. If a chunk has changed when its turn
+//! comes, the call stops there and returns the bytes advised before it.
 
 use crate::{
     alloc::{flags::GFP_KERNEL, KVec},
     bindings,
     error::{code::*, Error, Result},
-    mm::vma::{MmUser, MmapReadGuard},
+    mm::vma::{MmUser, MmapReadGuard, VmaCursor},
     types::FromBytes,
     uaccess::{UserPtr, UserSlice},
 };
@@ -38,8 +45,16 @@ pub const MAX_RANGES: usize = bindings::UIO_MAXIOV as usize;
 /// Bytes of one `struct iovec` on this (64-bit) architecture.
 const IOVEC_SIZE: usize = 2 * size_of::<usize>();
 
-/// `ESTALE`: the layout token is not the target's current one.
-fn estale() -> Error {
+/// The most pages advised in one check-and-apply step, under one hold of
+/// the lock.
+pub const CHUNK_PAGES: usize = 512;
+
+/// The most pages advised in one hold of the lock, when no one waits for it.
+pub const HOLD_PAGES: usize = 4 * CHUNK_PAGES;
+
+/// `ESTALE`: the layout token, or the layout of a range, is not the one the
+/// snapshot saw.
+pub fn estale() -> Error {
     Error::from_errno(-(bindings::ESTALE as i32))
 }
 
@@ -91,8 +106,8 @@ impl Advice {
     /// Parses the `advice` argument. `EINVAL` for advice `process_madvise()`
     /// does not take, for both filter bits, or for a filter bit without
     /// `CONFIG_MADVISE_FILTER`; `EOPNOTSUPP` for `MADV_COLLAPSE`, which drops
-    /// the mmap lock to allocate and copy huge pages, so that it could not be
-    /// all or nothing.
+    /// the mmap lock to allocate and copy huge pages and finds the VMAs again
+    /// on its own, past any check.
     pub fn parse(advice: i32) -> Result<Self> {
         let filters = (bindings::MADV_ANONYMOUS_FILTER | bindings::MADV_FILE_FILTER) as i32;
         let filter = advice & filters;
@@ -127,7 +142,8 @@ impl Advice {
 /// # Invariants
 ///
 /// `start` is a multiple of `PAGE_SIZE`, `len` is a non-zero multiple of
-/// `PAGE_SIZE`, and `start + len` does not overflow.
+/// `PAGE_SIZE`, `start + len` does not overflow, and `given` (the length as
+/// the caller gave it) is at most `len` and more than `len - PAGE_SIZE`.
 ///
 /// # Examples
 ///
@@ -135,7 +151,7 @@ impl Advice {
 /// use kernel::{bindings::PAGE_SIZE, error::code::EINVAL, mm::madvise::Range};
 ///
 /// let r = Range::new(3 * PAGE_SIZE, 1).unwrap().unwrap();
-/// assert_eq!((r.start(), r.size()), (3 * PAGE_SIZE, PAGE_SIZE));
+/// assert_eq!((r.start(), r.size(), r.given()), (3 * PAGE_SIZE, PAGE_SIZE, 1));
 /// assert!(Range::new(PAGE_SIZE, 0).unwrap().is_none());
 /// assert_eq!(Range::new(PAGE_SIZE + 1, 1), Err(EINVAL));
 /// assert_eq!(Range::new(usize::MAX & !(PAGE_SIZE - 1), 2 * PAGE_SIZE), Err(EINVAL));
@@ -145,6 +161,7 @@ impl Advice {
 pub struct Range {
     start: usize,
     len: usize,
+    given: usize,
 }
 
 impl Range {
@@ -157,13 +174,14 @@ impl Range {
         if start % page != 0 || isize::try_from(len).is_err() {
             return Err(EINVAL);
         }
+        let given = len;
         let len = len.checked_next_multiple_of(page).ok_or(EINVAL)?;
         if len == 0 {
             return Ok(None);
         }
         start.checked_add(len).ok_or(EINVAL)?;
         // INVARIANT: Alignment, rounding and overflow were checked above.
-        Ok(Some(Self { start, len }))
+        Ok(Some(Self { start, len, given }))
     }
 
     /// The first address.
@@ -174,6 +192,18 @@ impl Range {
     /// The length, a whole number of pages.
     pub fn size(&self) -> usize {
         self.len
+    }
+
+    /// The length as the caller gave it, in bytes.
+    pub fn given(&self) -> usize {
+        self.given
+    }
+
+    /// The bytes of the range counted as advised when the advice stopped
+    /// `advised` bytes (a multiple of the page size) into it: at most the
+    /// length given.
+    pub fn given_part(&self, advised: usize) -> usize {
+        advised.min(self.given)
     }
 
     /// The range in the target, `[start, end)`, without the tag bits that
@@ -211,13 +241,102 @@ fn read_ranges(uptr: u64, count: u64) -> Result<(KVec<Range>, usize)> {
     Ok((ranges, total))
 }
 
+/// Where the advice of one call has got to: the range, and the bytes of it
+/// advised so far.
+#[derive(Default)]
+struct Progress {
+    range: usize,
+    offset: usize,
+    /// The given lengths of the ranges before `range`, all advised.
+    bytes: usize,
+}
+
+impl Progress {
+    /// The bytes advised, counted as the return value counts them.
+    fn advised(&self, ranges: &[Range]) -> usize {
+        let part = ranges.get(self.range).map_or(0, |r| r.given_part(self.offset));
+        self.bytes + part
+    }
+}
+
+/// Advises `ranges` from `at` on, chunk by chunk, under the one hold of
+/// the lock that `guard` is. Returns `true` when every range is advised, and
+/// `false` after a chunk when a writer waits for the lock or the hold has
+/// advised [`HOLD_PAGES`]: the caller lets the lock go and calls again.
+/// Errors: those of [`VmaCursor::madvise`] for the chunk at `at`, which it
+/// did not advise.
+fn advise_hold(
+    guard: &MmapReadGuard<'_>,
+    ranges: &[Range],
+    at: &mut Progress,
+    advice: Advice,
+    seq: u64,
+) -> Result<bool> {
+    let page = bindings::PAGE_SIZE;
+    let mut budget = HOLD_PAGES * page;
+    let mut vmas = VmaCursor::new(guard);
+    while let Some(r) = ranges.get(at.range) {
+        let (start, end) = r.bounds(guard);
+        while at.offset < end - start {
+            let mut from = start + at.offset;
+            if advice.filter() != 0 {
+                // A filter skips gaps: go to the range's next VMA, so that a
+                // range over the whole address space costs chunks of memory
+                // mapped, not of addresses.
+                match vmas.seek(from, end) {
+                    None => from = end,
+                    Some(v) => from = from.max(v.start()),
+                }
+                at.offset = from - start;
+                if from == end {
+                    break;
+                }
+            }
+            let to = end.min(from.saturating_add(CHUNK_PAGES * page));
+            vmas.madvise(from, to, advice, seq)?;
+            at.offset += to - from;
+            budget = budget.saturating_sub(to - from);
+            if budget == 0 || guard.is_contended() {
+                return Ok(false);
+            }
+        }
+        at.bytes += r.given();
+        at.range += 1;
+        at.offset = 0;
+    }
+    Ok(true)
+}
+
+/// Checks every range under the first hold of the lock, so that a call
+/// that fails has advised nothing. A gap (without a filter) is `ENOMEM` if
+/// the layout is the token's, and `ESTALE` if it has changed since: the
+/// snapshot may have seen a VMA there.
+fn check_all(guard: &MmapReadGuard<'_>, ranges: &[Range], advice: Advice, seq: u64) -> Result {
+    let mut vmas = VmaCursor::new(guard);
+    for (i, r) in ranges.iter().enumerate() {
+        let (start, end) = r.bounds(guard);
+        match vmas.madvise_check(start, end, advice, seq) {
+            Err(e) if e == ENOMEM && guard.layout_seq() != seq => return Err(estale()),
+            Err(e) => return Err(e),
+            Ok(_) => {}
+        }
+        if i % 64 == 63 {
+            guard.cond_resched();
+        }
+    }
+    Ok(())
+}
+
 /// `process_vm_madvise(pidfd, uargs, size, flags)`; returns the sum of the
-/// lengths of the ranges. The errors are those of
-/// `Documentation/userspace-api/process_vm_madvise.rst`.
+/// lengths of the ranges, or, if the layout of a range changed while the
+/// call let the lock go, the bytes advised before it. The errors are those
+/// of `Documentation/userspace-api/process_vm_madvise.rst`.
 pub fn process_vm_madvise(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -> Result<isize> {
-    if flags != 0 {
+    let whole = bindings::PROCESS_VM_MADVISE_WHOLE_LAYOUT;
+    if flags & !whole != 0 {
         return Err(EINVAL);
     }
+    let whole = flags & whole != 0;
     let args: Args = crate::mm::read_ext_args(uargs, size)?;
     if args.__reserved != 0 {
         return Err(EINVAL);
@@ -230,10 +349,39 @@ pub fn process_vm_madvise(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -
     if !mm.is_current() && !capable(bindings::CAP_SYS_NICE) {
         return Err(EPERM);
     }
-    let guard = mm.read_lock()?;
-    if mm.layout_id() != args.mm_id || guard.layout_seq() != args.seq {
+    let seq = args.seq;
+    // The token's layout, or (without the flag) one that only moved on since.
+    let current = |guard: &MmapReadGuard<'_>| {
+        let now = guard.layout_seq();
+        if whole {
+            now == seq
+        } else {
+            now >= seq
+        }
+    };
+    let mut guard = mm.read_lock()?;
+    if mm.layout_id() != args.mm_id || !current(&guard) {
         return Err(estale());
     }
-    guard.madvise_ranges(&ranges, advice)?;
-    Ok(total as isize)
+    check_all(&guard, &ranges, advice, seq)?;
+    let mut at = Progress::default();
+    let stop = loop {
+        match advise_hold(&guard, &ranges, &mut at, advice, seq) {
+            Ok(true) => return Ok(total as isize),
+            Ok(false) => {}
+            Err(e) => break e,
+        }
+        // Let the waiting writer in; then go on if the token still holds.
+        drop(guard);
+        guard = match mm.read_lock() {
+            Ok(g) if current(&g) => g,
+            Ok(_) => break estale(),
+            Err(e) => break e,
+        };
+    };
+    // Stopped: what was advised, or, if nothing was, why.
+    match at.advised(&ranges) {
+        0 => Err(stop),
+        n => Ok(n as isize),
+    }
 }

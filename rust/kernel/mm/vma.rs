@@ -187,64 +187,11 @@ impl MmapReadGuard<'_> {
         unsafe { bindings::untagged_addr_remote(self.mm.as_ptr(), addr) }
     }
 
-    /// Applies `advice` to the VMAs of every range of `ranges`, or to none:
-    /// every VMA of every range is checked first (with
-    /// [`VmaRead::madvise_check`]; a gap is `ENOMEM` unless the advice has a
-    /// filter), and the first failure is returned before anything is
-    /// advised. Then the advice is applied without the lock ever being
-    /// dropped, so the layout advised is the one checked.
-    ///
-    /// Both passes find the ranges' VMAs with a [`VmaCursor`]: for ranges in
-    /// address order, one walk of the tree each, not a descent per range.
-    pub fn madvise_ranges(
-        &self,
-        ranges: &[crate::mm::madvise::Range],
-        advice: crate::mm::madvise::Advice,
-    ) -> Result {
-        let mut vmas = VmaCursor::new(self);
-        for (i, r) in ranges.iter().enumerate() {
-            let (start, end) = r.bounds(self);
-            let mut at = start;
-            let mut vma = vmas.seek(start, end);
-            while let Some(v) = vma {
-                if v.start() > at && advice.filter() == 0 {
-                    return Err(ENOMEM);
-                }
-                v.madvise_check(advice)?;
-                at = v.end();
-                vma = vmas.next_in(end);
-            }
-            if at < end && advice.filter() == 0 {
-                return Err(ENOMEM);
-            }
-            if i % 64 == 63 {
-                self.cond_resched();
-            }
-        }
-        let mut vmas = VmaCursor::new(self);
-        for r in ranges {
-            let (start, end) = r.bounds(self);
-            let Some(first) = vmas.seek(start, end) else {
-                // Only gaps, which the check above let pass (a filter).
-                continue;
-            };
-            // SAFETY: The lock is held for reading (type invariants) and `first` is the range's
-            // first VMA, borrowed from this guard. Every VMA of the range accepts the advice
-            // under the lock (checked above in this same hold of the lock; VMAs do not change
-            // while it is held), so `madvise_range_locked()` does not drop it; and `Advice`
-            // only holds advice that leaves the tree as it is, so the VMAs the cursor has
-            // taken from the tree stay in it.
-            to_result(unsafe {
-                bindings::madvise_range_locked(
-                    first.0.get(),
-                    start,
-                    end,
-                    advice.behavior(),
-                    advice.filter(),
-                )
-            })?;
-        }
-        Ok(())
+    /// Whether another task waits for the lock (a writer, or a reader
+    /// queued behind one): a holder doing long work should give it way.
+    pub fn is_contended(&self) -> bool {
+        // SAFETY: The mm is valid (type invariant); the function only reads the lock's state.
+        unsafe { bindings::mmap_lock_is_contended(self.mm.as_ptr()) != 0 }
     }
 }
 
@@ -336,6 +283,71 @@ impl<'a> VmaCursor<'a> {
         self.from = v.end();
         self.cur = self.iter.next();
         self.cur.filter(|v| v.start() < end)
+    }
+
+    /// Checks `[start, end)` for `advice` under this hold of the lock: every
+    /// VMA must accept it ([`VmaRead::madvise_check`]) and be stamped at most
+    /// `seq` ([`VmaRead::layout_seq`]: unchanged since the layout that number
+    /// names). Returns the range's first VMA, `None` if it has none.
+    ///
+    /// Errors: `ENOMEM` for a gap (unless the advice has a filter, which
+    /// skips gaps), `ESTALE` for a VMA stamped above `seq`, and those of
+    /// [`VmaRead::madvise_check`]; the first in address order wins.
+    pub fn madvise_check(
+        &mut self,
+        start: usize,
+        end: usize,
+        advice: crate::mm::madvise::Advice,
+        seq: u64,
+    ) -> Result<Option<&'a VmaRead>> {
+        let gaps_ok = advice.filter() != 0;
+        let first = self.seek(start, end);
+        let (mut at, mut vma) = (start, first);
+        while let Some(v) = vma {
+            if v.start() > at && !gaps_ok {
+                return Err(ENOMEM);
+            }
+            if v.layout_seq() > seq {
+                return Err(crate::mm::madvise::estale());
+            }
+            v.madvise_check(advice)?;
+            at = v.end();
+            vma = self.next_in(end);
+        }
+        if at < end && !gaps_ok {
+            return Err(ENOMEM);
+        }
+        Ok(first)
+    }
+
+    /// Checks `[start, end)` as [`Self::madvise_check`] does and, if it
+    /// passes, applies `advice` to its VMAs, in the same hold of the lock.
+    /// Errors: those of the check, and of the advice.
+    pub fn madvise(
+        &mut self,
+        start: usize,
+        end: usize,
+        advice: crate::mm::madvise::Advice,
+        seq: u64,
+    ) -> Result {
+        let Some(first) = self.madvise_check(start, end, advice, seq)? else {
+            // Only gaps, which the check let pass (a filter).
+            return Ok(());
+        };
+        // SAFETY: The lock is held for reading for all of `'a` (`self.guard`), and `first` is
+        // the range's first VMA, taken from the tree under it. Every VMA of the range has just
+        // accepted the advice under this same hold (VMAs do not change while it is held), so
+        // `madvise_range_locked()` does not drop the lock; and `Advice` only holds advice that
+        // leaves the tree as it is, so the VMAs the cursor has taken from the tree stay in it.
+        to_result(unsafe {
+            bindings::madvise_range_locked(
+                first.as_ptr(),
+                start,
+                end,
+                advice.behavior(),
+                advice.filter(),
+            )
+        })
     }
 
     /// Starts a new walk at `addr`, with a descent from the root.
@@ -464,7 +476,7 @@ impl<'a> Iterator for VmaIter<'a> {
 /// objects it holds references on (file, name object) stay alive, and these
 /// fields, which the kernel writes only with the mmap lock held for writing,
 /// do not change: `vm_start`, `vm_end`, `vm_pgoff`, `vm_flags`, `vm_file`,
-/// `vm_ops`, `anon_name` and `vm_mm`. Every other field may change under the
+/// `vm_ops`, `anon_name`, `vm_mm` and `vm_layout_seq`. Every other field may change under the
 /// read lock; of those, this type reads only `anon_vma`, and only with
 /// [`ptr::read_volatile`].
 #[repr(transparent)]
@@ -591,6 +603,18 @@ impl VmaRead {
         to_result(unsafe {
             bindings::madvise_check_vma(self.0.get(), advice.behavior(), advice.filter())
         })
+    }
+
+    /// The layout sequence number of the write-locked section that last
+    /// created or changed the VMA (its bounds, flags, protection, file or
+    /// name): a VMA stamped at most a token's number is one that the token's
+    /// snapshot saw, as it is now. See `include/linux/vma_layout_seq.h`.
+    #[cfg(CONFIG_PROCESS_VM_MADVISE)]
+    pub fn layout_seq(&self) -> u64 {
+        // SAFETY: The VMA is valid (type invariant), and the stamp is written only under the
+        // mmap lock held for writing (or before the VMA is in the tree), which the read lock
+        // excludes.
+        unsafe { (*self.as_ptr()).vm_layout_seq }
     }
 
     /// The name object given to the VMA with `prctl(PR_SET_VMA_ANON_NAME)`.

@@ -38,13 +38,16 @@ static inline long sys_process_madvise(int pidfd, const struct iovec *iov,
 	return ret < 0 ? -errno : ret;
 }
 
+/* A flag no kernel knows. */
+#define VM_MADVISE_UNKNOWN_FLAG	0x80000000u
+
 /*
  * 1 if the running kernel has process_vm_madvise(): the file names it, and
  * that number rejects unknown flags.
  */
 static inline int have_vm_madvise(void)
 {
-	return sys_vm_madvise(-1, NULL, 0, 1) == -EINVAL;
+	return sys_vm_madvise(-1, NULL, 0, VM_MADVISE_UNKNOWN_FLAG) == -EINVAL;
 }
 
 /* 1 if madvise() takes the filter bits. */
@@ -59,16 +62,24 @@ static inline int have_filters(void)
 	return ok;
 }
 
-/* process_vm_madvise() with a token; returns the result or -errno. */
-static inline long vm_madvise(int pidfd, const struct iovec *iov, size_t n,
-			      int advice, uint64_t mm_id, uint64_t seq)
+/* process_vm_madvise() with a token and flags; the result or -errno. */
+static inline long vm_madvise_flags(int pidfd, const struct iovec *iov, size_t n,
+				    int advice, uint64_t mm_id, uint64_t seq,
+				    unsigned int flags)
 {
 	struct process_vm_madvise_args a = {
 		.ranges = (uintptr_t)iov, .nr_ranges = n, .advice = advice,
 		.mm_id = mm_id, .seq = seq,
 	};
 
-	return sys_vm_madvise(pidfd, &a, sizeof(a), 0);
+	return sys_vm_madvise(pidfd, &a, sizeof(a), flags);
+}
+
+/* process_vm_madvise() with a token; returns the result or -errno. */
+static inline long vm_madvise(int pidfd, const struct iovec *iov, size_t n,
+			      int advice, uint64_t mm_id, uint64_t seq)
+{
+	return vm_madvise_flags(pidfd, iov, n, advice, mm_id, seq, 0);
 }
 
 /* Pages of [p, p + len) in memory (or in the swap cache), by mincore(). */

@@ -222,6 +222,7 @@ struct pages {
 
 FIXTURE(stale)
 {
+	void *guard;
 	int pidfd;
 	struct pages p;
 	uint64_t id, seq;
@@ -233,6 +234,7 @@ FIXTURE(stale)
 FIXTURE_VARIANT(stale)
 {
 	int (*change)(struct pages *p);
+	bool in_range;	/* the change is in the advised range */
 };
 
 static int op_mmap(struct pages *self)
@@ -377,7 +379,7 @@ FIXTURE_VARIANT_ADD(stale, mremap) { .change = op_mremap };
 FIXTURE_VARIANT_ADD(stale, mlock) { .change = op_mlock };
 FIXTURE_VARIANT_ADD(stale, madv_dontfork) { .change = op_dontfork };
 FIXTURE_VARIANT_ADD(stale, prctl_name) { .change = op_name };
-FIXTURE_VARIANT_ADD(stale, remap_target) { .change = op_remap_target };
+FIXTURE_VARIANT_ADD(stale, remap_target) { .change = op_remap_target, .in_range = true };
 FIXTURE_VARIANT_ADD(stale, prctl_mm_brk) { .change = op_prctl_mm_brk };
 FIXTURE_VARIANT_ADD(stale, prctl_mm_start_stack) { .change = op_prctl_mm_start_stack };
 FIXTURE_VARIANT_ADD(stale, prctl_mm_map) { .change = op_prctl_mm_map };
@@ -391,6 +393,12 @@ FIXTURE_SETUP(stale)
 		SKIP(return, "no swap on zram");
 	self->p.n = 16;
 	self->p.target = anon(self->p.n);
+	/*
+	 * Not next to the target, which it would merge with: a change of it
+	 * would then be one of the target's VMA.
+	 */
+	self->guard = mmap(NULL, psize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->guard);
 	self->p.other = anon(4);
 	ASSERT_NE(MAP_FAILED, self->p.target);
 	ASSERT_NE(MAP_FAILED, self->p.other);
@@ -403,11 +411,23 @@ FIXTURE_TEARDOWN(stale)
 {
 	if (self->pidfd >= 0)
 		close(self->pidfd);
+	if (self->p.target && self->p.target != MAP_FAILED)
+		munmap(self->p.target, self->p.n * psize);
+	if (self->guard && self->guard != MAP_FAILED)
+		munmap(self->guard, psize);
+	if (self->p.other && self->p.other != MAP_FAILED)
+		munmap(self->p.other, 4 * psize);
 }
 
-TEST_F(stale, nothing_advised)
+/*
+ * With PROCESS_VM_MADVISE_WHOLE_LAYOUT every change makes the token stale;
+ * without it only a change in the advised range does, and a change
+ * elsewhere leaves the call to advise all of it.
+ */
+TEST_F(stale, only_where_it_changed)
 {
 	struct iovec iov = { self->p.target, self->p.n * psize };
+	const long all = self->p.n * psize;
 	uint64_t id, seq;
 	int ret;
 
@@ -416,15 +436,25 @@ TEST_F(stale, nothing_advised)
 		SKIP(return, "prctl(PR_SET_MM) needs CAP_SYS_RESOURCE%s",
 		     " (and PR_SET_MM_MAP CONFIG_CHECKPOINT_RESTORE)");
 	ASSERT_EQ(0, ret);
-	EXPECT_EQ(-ESTALE, vm_madvise(self->pidfd, &iov, 1, MADV_PAGEOUT,
-				      self->id, self->seq));
-	EXPECT_EQ(self->p.n, resident(self->p.target, self->p.n * psize));
+	EXPECT_EQ(-ESTALE, vm_madvise_flags(self->pidfd, &iov, 1, MADV_PAGEOUT, self->id,
+					    self->seq, PROCESS_VM_MADVISE_WHOLE_LAYOUT));
+	EXPECT_EQ(self->p.n, resident(self->p.target, all));
+	ret = vm_madvise(self->pidfd, &iov, 1, MADV_PAGEOUT, self->id, self->seq);
+	if (variant->in_range) {
+		EXPECT_EQ(-ESTALE, ret);
+		EXPECT_EQ(self->p.n, resident(self->p.target, all));
+	} else {
+		EXPECT_EQ(all, ret);
+		EXPECT_EQ(0, resident(self->p.target, all));
+		memset(self->p.target, 0x5a, all);
+	}
 	/* A fresh token works: the same address space, a later sequence number. */
 	ASSERT_EQ(0, layout_token(self->pidfd, &id, &seq));
 	EXPECT_EQ(self->id, id);
 	EXPECT_NE(self->seq, seq);
-	EXPECT_EQ(self->p.n * psize, vm_madvise(self->pidfd, &iov, 1, MADV_PAGEOUT, id, seq));
-	EXPECT_EQ(0, resident(self->p.target, self->p.n * psize));
+	EXPECT_EQ(all, vm_madvise_flags(self->pidfd, &iov, 1, MADV_PAGEOUT, id, seq,
+					PROCESS_VM_MADVISE_WHOLE_LAYOUT));
+	EXPECT_EQ(0, resident(self->p.target, all));
 }
 
 /* A token of another address space, or none, is never current. */
@@ -455,9 +485,15 @@ TEST(token_of_another_mm)
 	EXPECT_EQ(-ESTALE, vm_madvise(pidfd, &iov, 1, MADV_COLD, 0, seq));
 	EXPECT_EQ(-ESTALE, vm_madvise(pidfd, &iov, 1, MADV_COLD, id, seq + 1));
 	EXPECT_EQ(4 * psize, vm_madvise(cfd, &iov, 1, MADV_COLD, cid, cseq));
-	/* No ranges: the token is still checked. */
+	/*
+	 * No ranges: the token is still checked. An older token is one of this
+	 * address space, and no range of it changed; the whole layout did.
+	 */
 	EXPECT_EQ(0, vm_madvise(pidfd, NULL, 0, MADV_COLD, id, seq));
-	EXPECT_EQ(-ESTALE, vm_madvise(pidfd, NULL, 0, MADV_COLD, id, seq - 1));
+	EXPECT_EQ(0, vm_madvise(pidfd, NULL, 0, MADV_COLD, id, seq - 1));
+	EXPECT_EQ(-ESTALE, vm_madvise_flags(pidfd, NULL, 0, MADV_COLD, id, seq - 1,
+					    PROCESS_VM_MADVISE_WHOLE_LAYOUT));
+	EXPECT_EQ(-ESTALE, vm_madvise(pidfd, NULL, 0, MADV_COLD, id, seq + 1));
 	kill(pid, SIGKILL);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	close(cfd);
@@ -508,9 +544,8 @@ static void race_target(struct race *r, char *at, size_t n)
  * manager having advised that very generation; counts successes and stale
  * tokens. With checked == 0 it uses plain process_madvise() instead.
  */
-static int race_run(int checked, double seconds, int *ok, int *stale)
+static int race_run(int checked, double seconds, size_t n, int *ok, int *stale, int *part)
 {
-	const size_t n = 8;
 	struct race *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
 			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	char *at = mmap(NULL, n * psize, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -520,7 +555,7 @@ static int race_run(int checked, double seconds, int *ok, int *stale)
 	int pidfd, status, g, bad = 0, iter = 0;
 	pid_t pid;
 
-	*ok = *stale = 0;
+	*ok = *stale = *part = 0;
 	pid = fork();
 	if (pid == 0)
 		race_target(r, at, n);
@@ -543,12 +578,18 @@ static int race_run(int checked, double seconds, int *ok, int *stale)
 					 s.args.mm_id, s.args.seq);
 		else
 			ret = sys_process_madvise(pidfd, &iov, 1, MADV_PAGEOUT);
-		if (ret == (long)(n * psize)) {
+		/*
+		 * A call that stopped part of the way (the range changed while
+		 * it let the target in) advised generation g too.
+		 */
+		if (ret > 0)
 			store(r->advised[g], 1);
+		if (ret == (long)(n * psize))
 			++*ok;
-		} else if (ret == -ESTALE) {
+		else if (ret > 0)
+			++*part;
+		else if (ret == -ESTALE)
 			++*stale;
-		}
 next:
 		clock_gettime(CLOCK_MONOTONIC, &t);
 	} while (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 < seconds);
@@ -563,22 +604,87 @@ next:
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? bad : -1;
 }
 
+/*
+ * The range of 8 pages is advised in one hold of the lock; the one of 1536
+ * in three chunks (CHUNK_PAGES is 512), between which the call lets the
+ * target's mmap() in when it waits, and stops if the range changed.
+ */
 TEST(race_never_advises_a_newer_mapping)
 {
-	int ok, stale, bad;
+	int ok, stale, part, bad;
 
 	if (!have_vm_madvise())
 		SKIP(return, absent);
 	if (ensure_swap())
 		SKIP(return, "no swap on zram");
 	/* For reference: the same loop with 6.12's process_madvise(). */
-	bad = race_run(0, 1.0, &ok, &stale);
+	bad = race_run(0, 1.0, 8, &ok, &stale, &part);
 	TH_LOG("process_madvise: %d advised, %d generations paged out unasked", ok, bad);
-	bad = race_run(1, 2.0, &ok, &stale);
+	bad = race_run(1, 2.0, 8, &ok, &stale, &part);
 	TH_LOG("process_vm_madvise: %d advised, %d stale, %d paged out unasked",
 	       ok, stale, bad);
 	EXPECT_EQ(0, bad);
 	EXPECT_GT(ok, 0);
+	EXPECT_EQ(0, part);
+	bad = race_run(1, 2.0, 1536, &ok, &stale, &part);
+	TH_LOG("process_vm_madvise, 1536 pages: %d advised, %d in part, %d stale, %d paged out unasked",
+	       ok, part, stale, bad);
+	EXPECT_EQ(0, bad);
+	EXPECT_GT(ok + part, 0);
+}
+
+/*
+ * A target that maps and unmaps a page elsewhere all the time: every call
+ * advises the whole range, whenever the churn falls between the snapshot
+ * and the advice. With PROCESS_VM_MADVISE_WHOLE_LAYOUT such calls are
+ * stale (counted, not judged: the churn may or may not fall in between).
+ */
+TEST(churn_elsewhere_is_not_stale)
+{
+	const size_t n = 16;
+	char *a = anon(n);
+	struct iovec iov = { a, n * psize };
+	int pidfd, i, failed = 0, churned = 0, whole_stale = 0, status;
+	uint64_t id, seq, id2, seq2;
+	pid_t pid;
+	long ret;
+
+	if (!have_vm_madvise())
+		SKIP(return, absent);
+	ASSERT_NE(MAP_FAILED, a);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		for (;;) {
+			void *p = mmap(NULL, psize, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (p == MAP_FAILED)
+				_exit(1);
+			munmap(p, psize);
+		}
+	}
+	pidfd = sys_pidfd_open(pid);
+	ASSERT_GE(pidfd, 0);
+	for (i = 0; i < 400; i++) {
+		ASSERT_EQ(0, layout_token(pidfd, &id, &seq));
+		/* Let the target run between the snapshot and the advice. */
+		sched_yield();
+		ret = vm_madvise(pidfd, &iov, 1, MADV_COLD, id, seq);
+		failed += ret != (long)(n * psize);
+		ret = vm_madvise_flags(pidfd, &iov, 1, MADV_COLD, id, seq,
+				       PROCESS_VM_MADVISE_WHOLE_LAYOUT);
+		whole_stale += ret == -ESTALE;
+		ASSERT_EQ(0, layout_token(pidfd, &id2, &seq2));
+		churned += seq2 != seq;
+	}
+	TH_LOG("%d of 400 calls had the target change its map meanwhile; %d stale with the flag",
+	       churned, whole_stale);
+	EXPECT_EQ(0, failed);
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	close(pidfd);
+	munmap(a, n * psize);
 }
 
 /* ---- The filters ---- */
@@ -1095,7 +1201,9 @@ static long vcall(int pidfd, const struct process_vm_madvise_args *a)
 
 TEST_F(bad, flags)
 {
-	EXPECT_EQ(-EINVAL, sys_vm_madvise(self->pidfd, &self->args, sizeof(self->args), 1));
+	EXPECT_EQ(-EINVAL, sys_vm_madvise(self->pidfd, &self->args, sizeof(self->args), 2));
+	EXPECT_EQ(-EINVAL, sys_vm_madvise(self->pidfd, &self->args, sizeof(self->args),
+					  VM_MADVISE_UNKNOWN_FLAG));
 }
 
 TEST_F(bad, size_small)

@@ -538,7 +538,7 @@ static int wrappers_child(const struct calls *c, const void *arg)
 	if (c->nr[0] < 0 ? !process_vm_no_call(ret) : ret != -EINVAL)
 		return 12;
 	errno = 0;
-	ret = sys_vm_madvise(-1, NULL, 0, 1);
+	ret = sys_vm_madvise(-1, NULL, 0, VM_MADVISE_UNKNOWN_FLAG);
 	if (c->nr[1] < 0 ? !process_vm_no_call(ret) : ret != -EINVAL)
 		return 13;
 	has_getinfo = c->nr[0] >= 0;

@@ -98,6 +98,10 @@ pub const MAX_RANGES: usize = 1024;
 pub const MADV_COLD: i32 = 20;
 pub const MADV_PAGEOUT: i32 = 21;
 pub const MADV_WILLNEED: i32 = 3;
+/// `flags` of `process_vm_madvise()`: the token holds only while nothing in
+/// the whole address space changed (without it, only the advised ranges
+/// count).
+pub const PROCESS_VM_MADVISE_WHOLE_LAYOUT: u32 = 0x1;
 pub const MADV_ANONYMOUS_FILTER: i32 = 0x4000_0000;
 pub const MADV_FILE_FILTER: i32 = 0x2000_0000;
 

@@ -469,8 +469,10 @@ pub struct Report {
     /// Whether the advice was sequence-checked (`process_vm_madvise`), or
     /// given unchecked by `process_madvise` (a kernel without it).
     pub checked: bool,
-    /// Unchecked only: ranges `process_madvise` refused (unmapped or changed
-    /// since the snapshot), skipped so that the rest is still advised.
+    /// Ranges skipped so that the rest is still advised: checked, those a
+    /// call stopped in because they changed after the snapshot (the ranges
+    /// after them went on with the same token); unchecked, those
+    /// `process_madvise` refused (unmapped or changed since the snapshot).
     pub skipped: usize,
 }
 
@@ -500,8 +502,13 @@ impl Advisor for Process {
 
 /// Takes a snapshot, selects ranges from it, and advises them against the
 /// snapshot's token, in calls of at most [`MAX_RANGES`] ranges; a stale token
-/// means the map changed, so it starts again with a fresh snapshot, at most
-/// `policy.max_tries` times (then `ESTALE`). On a kernel without
+/// means that a range changed before anything was advised, so it starts
+/// again with a fresh snapshot, at most `policy.max_tries` times (then
+/// `ESTALE`). A call that stops part of the way (a range changed while the
+/// kernel let the target's writers in) has advised the bytes it returns: the
+/// range it stopped in is skipped, and the ranges after it go on with the
+/// same token, as Android's `CachedAppOptimizer` skips and goes on with
+/// `process_madvise()`. On a kernel without
 /// `process_vm_madvise()` the ranges go to `process_madvise()` unchecked, and
 /// the report says so.
 pub fn advise<A: Advisor>(
@@ -520,9 +527,18 @@ pub fn advise<A: Advisor>(
         let Some(token) = snap.token else {
             return advise_unchecked(who, &ranges, advice, report);
         };
-        for chunk in ranges.chunks(MAX_RANGES) {
+        report.skipped = 0;
+        let mut rest = &ranges[..];
+        while !rest.is_empty() {
+            let chunk = &rest[..rest.len().min(MAX_RANGES)];
             match who.madvise_checked(chunk, advice | sel.filter(), token) {
-                Ok(n) => report.bytes += n as u64,
+                Ok(n) => {
+                    report.bytes += n as u64;
+                    // A call that stopped: skip the range it stopped in.
+                    let (whole, stopped) = whole_ranges(chunk, n as u64);
+                    report.skipped += usize::from(stopped);
+                    rest = &rest[whole + usize::from(stopped)..];
+                }
                 Err(e) if e.raw_os_error() == Some(libc::ESTALE) => {
                     report.stale += 1;
                     continue 'tries;
@@ -537,6 +553,18 @@ pub fn advise<A: Advisor>(
         return Ok(report);
     }
     Err(Error::from_raw_os_error(libc::ESTALE))
+}
+
+/// The number of whole ranges at the start of `ranges` that `bytes` (a
+/// call's result) covers, and whether the call stopped before the end.
+fn whole_ranges(ranges: &[(u64, u64)], bytes: u64) -> (usize, bool) {
+    let mut left = bytes;
+    let mut k = 0;
+    while k < ranges.len() && left >= ranges[k].1 {
+        left -= ranges[k].1;
+        k += 1;
+    }
+    (k, k < ranges.len())
 }
 
 /// `process_madvise()` stops at the first range it cannot advise (one the
@@ -562,17 +590,9 @@ fn advise_unchecked<A: Advisor>(
         };
         report.bytes += done;
         // The whole ranges the bytes cover; the next one, if any, failed.
-        let mut left = done;
-        let mut k = 0;
-        while k < chunk.len() && left >= chunk[k].1 {
-            left -= chunk[k].1;
-            k += 1;
-        }
-        if k < chunk.len() {
-            report.skipped += 1;
-            k += 1;
-        }
-        rest = &rest[k..];
+        let (whole, stopped) = whole_ranges(chunk, done);
+        report.skipped += usize::from(stopped);
+        rest = &rest[whole + usize::from(stopped)..];
     }
     Ok(report)
 }

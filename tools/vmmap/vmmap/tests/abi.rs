@@ -103,6 +103,10 @@ fn structs_and_constants_match_the_uapi_headers() {
             "PROCESS_VM_MADVISE_ARGS_SIZE_VER0",
             size_of::<MadviseArgs>() as u64,
         ),
+        (
+            "PROCESS_VM_MADVISE_WHOLE_LAYOUT",
+            PROCESS_VM_MADVISE_WHOLE_LAYOUT as u64,
+        ),
     ];
     // Each VmFlags mnemonic is the bit of its VMGI_VM_ name.
     let flags: Vec<(String, u64)> = VM_FLAG_NAMES

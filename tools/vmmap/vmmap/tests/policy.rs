@@ -165,7 +165,22 @@ impl Advisor for Script {
             *s -= 1;
             return Err(Error::from_raw_os_error(libc::ESTALE));
         }
-        Ok(r.iter().map(|x| x.1 as usize).sum())
+        // As process_vm_madvise() when a range changed while it let the
+        // target in: stop half-way into it, return the bytes before, or
+        // ESTALE if none.
+        let mut n = 0;
+        for x in r {
+            if self.gone.contains(&x.0) {
+                n += x.1 as usize / 2;
+                return if n > 0 {
+                    Ok(n)
+                } else {
+                    Err(Error::from_raw_os_error(libc::ESTALE))
+                };
+            }
+            n += x.1 as usize;
+        }
+        Ok(n)
     }
 
     fn madvise_unchecked(&self, r: &[(u64, u64)], advice: i32) -> Result<usize> {
@@ -185,6 +200,25 @@ impl Advisor for Script {
         }
         Ok(n)
     }
+}
+
+#[test]
+fn checked_advice_that_stops_skips_the_range_and_goes_on() {
+    let mut k = Script::new(10, 0);
+    k.gone = vec![2 * 8192, 7 * 8192];
+    let r = advise(
+        &k,
+        &Selection::kind(Kind::Anonymous),
+        MADV_PAGEOUT,
+        RetryPolicy::default(),
+    )
+    .unwrap();
+    // Three calls, from the start, after the range 2 and after the range 7,
+    // all with the first token; each stopped range counts half its bytes.
+    let calls: Vec<usize> = k.calls.borrow().iter().map(|c| c.0).collect();
+    assert_eq!(calls, vec![10, 7, 2]);
+    assert_eq!((r.tries, r.stale, r.skipped, r.checked), (1, 0, 2, true));
+    assert_eq!(r.bytes, 8 * 4096 + 2 * 2048);
 }
 
 #[test]
