@@ -254,7 +254,9 @@ struct Progress {
 impl Progress {
     /// The bytes advised, counted as the return value counts them.
     fn advised(&self, ranges: &[Range]) -> usize {
-        let part = ranges.get(self.range).map_or(0, |r| r.given_part(self.offset));
+        let part = ranges
+            .get(self.range)
+            .map_or(0, |r| r.given_part(self.offset));
         self.bytes + part
     }
 }

@@ -627,8 +627,8 @@ TEST(race_never_advises_a_newer_mapping)
 	EXPECT_GT(ok, 0);
 	EXPECT_EQ(0, part);
 	bad = race_run(1, 2.0, 1536, &ok, &stale, &part);
-	TH_LOG("process_vm_madvise, 1536 pages: %d advised, %d in part, %d stale, %d paged out unasked",
-	       ok, part, stale, bad);
+	TH_LOG("process_vm_madvise, 1536 pages: %d advised, %d in part, %d stale, %s %d",
+	       ok, part, stale, "paged out unasked", bad);
 	EXPECT_EQ(0, bad);
 	EXPECT_GT(ok + part, 0);
 }
