@@ -43,6 +43,7 @@ SELFTESTS := \
 	process_vm_getinfo_bench:tools/testing/selftests/mm/process_vm_getinfo_bench.c \
 	process_vm_madvise_test:tools/testing/selftests/mm/process_vm_madvise_test.c \
 	process_vm_madvise_bench:tools/testing/selftests/mm/process_vm_madvise_bench.c \
+	process_vm_stall_bench:tools/testing/selftests/mm/process_vm_stall_bench.c \
 	process_vm_syscalls_test:tools/testing/selftests/mm/process_vm_syscalls_test.c \
 	process_vm_fuzz:tools/testing/selftests/mm/process_vm_fuzz.c \
 	app_workload:scripts/guest/app_workload.c

@@ -381,10 +381,10 @@ fn cmd_pageout(
             },
             r.report.tries,
             r.report.stale,
-            if r.report.checked {
-                String::new()
-            } else {
-                format!(", {} ranges gone since the snapshot", r.report.skipped)
+            match (r.report.checked, r.report.skipped) {
+                (_, 0) => String::new(),
+                (true, n) => format!(", {n} ranges changed while advising, skipped"),
+                (false, n) => format!(", {n} ranges gone since the snapshot"),
             }
         )
         .ok();
