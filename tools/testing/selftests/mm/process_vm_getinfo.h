@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,6 +283,22 @@ static inline int layout_token(int pidfd, uint64_t *mm_id, uint64_t *seq)
 	*mm_id = a.mm_id;
 	*seq = a.seq;
 	return 0;
+}
+
+/* For the benchmarks: reads all of /proc/PID/maps; 0 or -1. */
+static inline int bench_read_maps(pid_t pid)
+{
+	static char buf[1 << 16];
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	return close(fd);
 }
 
 /* For the benchmarks: guest time (instructions under -icount), and medians. */

@@ -119,21 +119,6 @@ static pid_t start_target(int nr, int *release)
 	return pid;
 }
 
-static int read_maps(pid_t pid)
-{
-	static char buf[1 << 16];
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	return close(fd);
-}
-
 static int procmap_loop(pid_t pid)
 {
 	static char name[4096];
@@ -191,7 +176,7 @@ static void run(int nr)
 			exit(1);
 		t[0][r] = bench_now_ns() - t0;
 		t0 = bench_now_ns();
-		read_maps(pid);
+		bench_read_maps(pid);
 		t[1][r] = bench_now_ns() - t0;
 		t0 = bench_now_ns();
 		if (procmap_loop(pid) != vmas - gate) {

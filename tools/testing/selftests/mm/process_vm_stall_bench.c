@@ -28,7 +28,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <sys/wait.h>
 
 #include "process_vm_madvise.h"
@@ -88,23 +87,6 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Reads all of /proc/PID/maps. */
-static int read_maps(pid_t pid)
-{
-	static char buf[1 << 16];
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	close(fd);
-	return 0;
-}
-
 /*
  * One round of one row: a fresh target, the manager's loop until the target
  * is done. Fills p50/p99/max (ns) and, for VM_MADVISE, the calls and those
@@ -149,7 +131,7 @@ static int round_of(enum row row, struct iovec *iov, double out[3], int *calls, 
 			usleep(1000);
 			continue;
 		case MAPS:
-			ret = read_maps(pid);
+			ret = bench_read_maps(pid);
 			break;
 		case GETINFO:
 			ret = snap_take(&s, pidfd, VMGI_RANGE | VMGI_PROT | VMGI_NAME, 0, ~0ULL);
@@ -165,8 +147,6 @@ static int round_of(enum row row, struct iovec *iov, double out[3], int *calls, 
 			ret = vm_madvise(pidfd, iov, RANGES, MADV_PAGEOUT, s.args.mm_id,
 					 s.args.seq);
 			*full += ret == all;
-			if (getenv("STALL_DEBUG") && ret != all)
-				fprintf(stderr, "process_vm_madvise: %ld of %ld\n", ret, all);
 			ret = ret == all || ret == -ESTALE || ret > 0 ? 0 : ret;
 			break;
 		default:

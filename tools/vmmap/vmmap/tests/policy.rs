@@ -136,6 +136,25 @@ impl Script {
     }
 }
 
+impl Script {
+    /// The bytes of `r` advised up to the first range in `gone` (plus
+    /// `1 / part` of that range, if `part` is not 0), or `errno` if none.
+    fn stop_at_gone(&self, r: &[(u64, u64)], part: u64, errno: i32) -> Result<usize> {
+        let mut n = 0;
+        for x in r {
+            if self.gone.contains(&x.0) {
+                n += x.1.checked_div(part).unwrap_or(0);
+                break;
+            }
+            n += x.1;
+        }
+        match n {
+            0 if r.iter().any(|x| self.gone.contains(&x.0)) => Err(Error::from_raw_os_error(errno)),
+            n => Ok(n as usize),
+        }
+    }
+}
+
 impl Advisor for Script {
     fn snapshot(&self) -> Result<Snapshot> {
         let mut vmas: Vec<Vma> = (0..self.n)
@@ -168,37 +187,14 @@ impl Advisor for Script {
         // As process_vm_madvise() when a range changed while it let the
         // target in: stop half-way into it, return the bytes before, or
         // ESTALE if none.
-        let mut n = 0;
-        for x in r {
-            if self.gone.contains(&x.0) {
-                n += x.1 as usize / 2;
-                return if n > 0 {
-                    Ok(n)
-                } else {
-                    Err(Error::from_raw_os_error(libc::ESTALE))
-                };
-            }
-            n += x.1 as usize;
-        }
-        Ok(n)
+        self.stop_at_gone(r, 2, libc::ESTALE)
     }
 
     fn madvise_unchecked(&self, r: &[(u64, u64)], advice: i32) -> Result<usize> {
         self.calls.borrow_mut().push((r.len(), advice, false));
         // As process_madvise(): stop at a range that is gone, return the
         // bytes of the whole ranges before it, or the error if none.
-        let mut n = 0;
-        for x in r {
-            if self.gone.contains(&x.0) {
-                return if n > 0 {
-                    Ok(n)
-                } else {
-                    Err(Error::from_raw_os_error(libc::ENOMEM))
-                };
-            }
-            n += x.1 as usize;
-        }
-        Ok(n)
+        self.stop_at_gone(r, 0, libc::ENOMEM)
     }
 }
 
