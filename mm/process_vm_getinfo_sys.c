@@ -18,12 +18,18 @@ unsigned int vmgi_put_vmas(struct process_vm_getinfo_vma __user *dst,
 			   const struct process_vm_getinfo_vma *recs,
 			   unsigned int n, unsigned int size)
 {
-	unsigned int i = 0, j;
+	unsigned int i = 0, j, words;
 
-	/* A record is written as 10 words, below, spelt out: -Os would loop. */
-	BUILD_BUG_ON(sizeof(*recs) != 10 * sizeof(u64));
-	if (size < sizeof(*recs))
+	/*
+	 * A record's first 10 words, those of VMGI_VMA_SIZE_VER0, are written
+	 * spelt out below (-Os would loop); the counters only into records
+	 * with room for them.
+	 */
+	BUILD_BUG_ON(VMGI_VMA_SIZE_VER0 != 10 * sizeof(u64));
+	BUILD_BUG_ON(sizeof(*recs) != VMGI_VMA_SIZE_VER1);
+	if (size < VMGI_VMA_SIZE_VER0)
 		return 0;
+	words = (size >= sizeof(*recs) ? sizeof(*recs) : VMGI_VMA_SIZE_VER0) / sizeof(u64);
 	pagefault_disable();
 	if (!user_write_access_begin(dst, (size_t)n * size))
 		goto out;
@@ -41,7 +47,9 @@ unsigned int vmgi_put_vmas(struct process_vm_getinfo_vma __user *dst,
 		unsafe_put_user(w[7], &u[7], fault);
 		unsafe_put_user(w[8], &u[8], fault);
 		unsafe_put_user(w[9], &u[9], fault);
-		for (j = sizeof(*recs); j < size; j++)
+		for (j = 10; j < words; j++)
+			unsafe_put_user(w[j], &u[j], fault);
+		for (j = words * sizeof(u64); j < size; j++)
 			unsafe_put_user(0, (u8 __user *)u + j, fault);
 	}
 fault:

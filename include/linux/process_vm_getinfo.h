@@ -33,8 +33,9 @@ void vma_maps_names(struct vm_area_struct *const *vmas, unsigned int n,
  * vmgi_put_vmas - write records to userspace without taking a page fault
  * @dst: where the first record goes; the others follow @size bytes apart
  * @recs: @n records
- * @size: bytes per record in userspace, at least sizeof(*recs); the bytes
- *        past sizeof(*recs) are zeroed
+ * @size: bytes per record in userspace, at least VMGI_VMA_SIZE_VER0; the
+ *        counters are written if they fit (VMGI_VMA_SIZE_VER1), and the
+ *        bytes past what was written are zeroed
  *
  * For a caller that holds an mmap_lock (mm/process_vm_getinfo_sys.c).
  * Returns the number of records written, from the first: fewer than @n if
@@ -43,6 +44,15 @@ void vma_maps_names(struct vm_area_struct *const *vmas, unsigned int n,
 unsigned int vmgi_put_vmas(struct process_vm_getinfo_vma __user *dst,
 			   const struct process_vm_getinfo_vma *recs,
 			   unsigned int n, unsigned int size);
+
+/*
+ * vma_smaps_counters_add - what /proc/PID/smaps counts for a VMA, by its
+ * walk (fs/proc/task_mmu.c), added to *c; the PSS fields in bytes <<
+ * VMGI_PSS_SHIFT. Called with the mmap_lock held for reading; may sleep.
+ */
+#define VMGI_PSS_SHIFT 12
+void vma_smaps_counters_add(struct vm_area_struct *vma,
+			    struct process_vm_getinfo_counters *c);
 
 /* The system call, in Rust. */
 long do_process_vm_getinfo(int pidfd, struct process_vm_getinfo_args __user *uargs,

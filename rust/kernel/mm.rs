@@ -15,21 +15,24 @@ pub mod madvise;
 pub mod vma;
 
 /// Reads the argument block of an extensible system call with
-/// `copy_struct_from_user()`, as `clone3()` and `openat2()` do, for a block
-/// whose first published version is all of `T`.
+/// `copy_struct_from_user()`, as `clone3()` and `openat2()` do: `size` bytes
+/// from a caller built against any version of `T` since the first, which
+/// was `min` bytes long. The fields an older caller's block lacks read as
+/// zero.
 ///
-/// Errors: `EINVAL` if `size` is smaller than `T`, `E2BIG` if it is larger
+/// Errors: `EINVAL` if `size` is smaller than `min`, `E2BIG` if it is larger
 /// than a page or if the bytes past `T` (a newer caller's fields) are not all
 /// zero, `EFAULT` if the memory cannot be read.
 #[cfg(CONFIG_VMA_LAYOUT_SEQ)]
 pub fn read_ext_args<T: crate::types::FromBytes>(
     uargs: crate::uaccess::UserPtr,
     size: usize,
+    min: usize,
 ) -> crate::error::Result<T> {
     use crate::error::code::{E2BIG, EINVAL};
     use core::mem::{size_of, MaybeUninit};
 
-    if size < size_of::<T>() {
+    if size < min.min(size_of::<T>()) {
         return Err(EINVAL);
     }
     if size > crate::bindings::PAGE_SIZE {
@@ -37,8 +40,7 @@ pub fn read_ext_args<T: crate::types::FromBytes>(
     }
     let mut args = MaybeUninit::<T>::uninit();
     // SAFETY: `args` is valid for writes of `size_of::<T>()` bytes. The function reads
-    // userspace only, and as `size` is at least `size_of::<T>()` it fills all of `args` or
-    // fails.
+    // userspace only, and fills all of `args` (zeroing what `size` does not cover) or fails.
     let ret = unsafe {
         crate::bindings::copy_struct_from_user(
             args.as_mut_ptr().cast(),

@@ -33,7 +33,8 @@
 #define VMGI_ANON_VMA	(1ULL << 7)	/* VMGI_VMA_ANON_VMA in attrs */
 #define VMGI_PAGE_SIZE	(1ULL << 8)	/* page_shift */
 #define VMGI_FILE	(1ULL << 9)	/* VMGI_VMA_FILE in attrs */
-#define VMGI_ALL	((1ULL << 10) - 1)
+#define VMGI_COUNTERS	(1ULL << 10)	/* counters, and the args' rollup */
+#define VMGI_ALL	((1ULL << 11) - 1)
 
 /* process_vm_getinfo_vma.prot, as the "rwxp" column of /proc/PID/maps */
 #define VMGI_PROT_READ		(1U << 0)
@@ -91,8 +92,42 @@
 #define VMGI_NO_NAME	0xffffffffU
 
 /*
+ * Memory counters: what /proc/PID/smaps shows for a VMA (or smaps_rollup for
+ * a range), field by field, in bytes (smaps shows kB: bytes >> 10 is its
+ * figure, to the byte; the PSS fields are rounded down). pss_anon, pss_file
+ * and pss_shmem split pss by the kind of page; smaps shows them only in
+ * smaps_rollup. Counted by smaps' own page-table walk, VMA by VMA, while the
+ * target runs: see "Memory counters" in the documentation.
+ */
+struct process_vm_getinfo_counters {
+	__u64 rss;		/* Rss */
+	__u64 pss;		/* Pss */
+	__u64 pss_dirty;	/* Pss_Dirty */
+	__u64 pss_anon;		/* Pss_Anon */
+	__u64 pss_file;		/* Pss_File */
+	__u64 pss_shmem;	/* Pss_Shmem */
+	__u64 shared_clean;	/* Shared_Clean */
+	__u64 shared_dirty;	/* Shared_Dirty */
+	__u64 private_clean;	/* Private_Clean */
+	__u64 private_dirty;	/* Private_Dirty */
+	__u64 referenced;	/* Referenced */
+	__u64 anonymous;	/* Anonymous: in a private file mapping, its COW copies */
+	__u64 ksm;		/* KSM */
+	__u64 lazyfree;		/* LazyFree */
+	__u64 anon_huge;	/* AnonHugePages */
+	__u64 shmem_pmd;	/* ShmemPmdMapped */
+	__u64 file_pmd;		/* FilePmdMapped */
+	__u64 shared_hugetlb;	/* Shared_Hugetlb */
+	__u64 private_hugetlb;	/* Private_Hugetlb */
+	__u64 swap;		/* Swap */
+	__u64 swap_pss;		/* SwapPss */
+	__u64 locked;		/* Locked */
+};
+
+/*
  * One VMA. Records are vma_size bytes apart in the output buffer; a kernel
- * writes the fields it knows and zeroes the rest of each record.
+ * writes the fields it knows and zeroes the rest of each record. counters
+ * is written only into records of at least VMGI_VMA_SIZE_VER1 bytes.
  */
 struct process_vm_getinfo_vma {
 	__u64 start;		/* first address */
@@ -109,9 +144,11 @@ struct process_vm_getinfo_vma {
 	__u32 name_len;		/* bytes, without the NUL that follows */
 	__u32 attrs;		/* VMGI_VMA_* */
 	__u32 __reserved;
+	struct process_vm_getinfo_counters counters;	/* VMGI_COUNTERS */
 };
 
 #define VMGI_VMA_SIZE_VER0	80	/* sizeof first published struct */
+#define VMGI_VMA_SIZE_VER1	256	/* adds counters */
 #define VMGI_VMA_SIZE_MAX	4096	/* largest vma_size accepted */
 
 /*
@@ -130,8 +167,20 @@ struct process_vm_getinfo_args {
 	__u32 __reserved;	/* must be zero */
 	__u64 mm_id;		/* out: layout token: the address space ... */
 	__u64 seq;		/* out: ... and its layout sequence number */
+	/* out, with VMGI_COUNTERS: the counters summed over the range */
+	struct process_vm_getinfo_counters rollup;
 };
 
 #define PROCESS_VM_GETINFO_ARGS_SIZE_VER0	72	/* sizeof first published struct */
+#define PROCESS_VM_GETINFO_ARGS_SIZE_VER1	248	/* adds rollup */
+
+/*
+ * process_vm_getinfo() flags. PROCESS_VM_GETINFO_ROLLUP: the rollup alone
+ * (as smaps_rollup): no records and no strings are written (vmas, strings,
+ * vma_size and strings_size are ignored), vma_count returns the number of
+ * VMAs summed, and so does the call. Implies VMGI_COUNTERS; the argument
+ * block must be at least PROCESS_VM_GETINFO_ARGS_SIZE_VER1 bytes.
+ */
+#define PROCESS_VM_GETINFO_ROLLUP	(1U << 0)
 
 #endif /* _UAPI_LINUX_PROCESS_VM_GETINFO_H */

@@ -42,17 +42,20 @@ use core::mem::size_of;
 pub type Args = bindings::process_vm_getinfo_args;
 /// One record of the output.
 pub type Record = bindings::process_vm_getinfo_vma;
+/// Memory counters of a VMA or of a range.
+pub type Counters = bindings::process_vm_getinfo_counters;
 
 // SAFETY: `Args` has only integer fields, which take any bit pattern.
 unsafe impl FromBytes for Args {}
 // SAFETY: `Args` has only integer fields and, as the assertion below checks, no padding.
 unsafe impl AsBytes for Args {}
 
-crate::static_assert!(size_of::<Args>() == bindings::PROCESS_VM_GETINFO_ARGS_SIZE_VER0 as usize);
-crate::static_assert!(size_of::<Args>() == 5 * 8 + 4 * 4 + 2 * 8);
-crate::static_assert!(size_of::<Record>() == bindings::VMGI_VMA_SIZE_VER0 as usize);
+crate::static_assert!(size_of::<Args>() == bindings::PROCESS_VM_GETINFO_ARGS_SIZE_VER1 as usize);
+crate::static_assert!(size_of::<Counters>() == COUNTERS * 8);
+crate::static_assert!(size_of::<Args>() == 5 * 8 + 4 * 4 + 2 * 8 + size_of::<Counters>());
+crate::static_assert!(size_of::<Record>() == bindings::VMGI_VMA_SIZE_VER1 as usize);
 // No padding: `vmgi_put_vmas()` copies a record to userspace as it is, word by word.
-crate::static_assert!(size_of::<Record>() == 6 * 8 + 8 * 4);
+crate::static_assert!(size_of::<Record>() == 6 * 8 + 8 * 4 + size_of::<Counters>());
 
 /// VMAs per chunk: the most a walk handles in one hold of the mmap lock.
 pub const CHUNK_VMAS: usize = 256;
@@ -67,15 +70,111 @@ pub const MAX_ATTEMPTS: u32 = 16;
 /// Walks that drop the lock between chunks; those after them hold it.
 pub const CHUNKED_WALKS: u32 = 2;
 
-/// Attributes this kernel can return.
+/// Attributes this kernel can return: names ids need the Rust names, the
+/// counters smaps' walk.
 const SUPPORTED: u64 = {
-    let all = bindings::VMGI_ALL as u64;
-    if cfg!(CONFIG_ANON_VMA_NAME_RUST) {
-        all
-    } else {
-        all & !(bindings::VMGI_NAME_ID as u64)
+    let mut all = bindings::VMGI_ALL as u64;
+    if !cfg!(CONFIG_ANON_VMA_NAME_RUST) {
+        all &= !(bindings::VMGI_NAME_ID as u64);
     }
+    if !cfg!(CONFIG_PROC_PAGE_MONITOR) {
+        all &= !(bindings::VMGI_COUNTERS as u64);
+    }
+    all
 };
+
+/// With counters, the most pages of address space a chunk walks the page
+/// tables of (the chunk ends after the VMA that reaches it, or sooner if a
+/// writer waits for the lock).
+pub const CHUNK_COUNTED_PAGES: usize = 32 * 1024;
+
+/// The fields of [`Counters`], all `u64`, in order.
+macro_rules! for_counters {
+    ($m:ident) => {
+        $m!(
+            rss,
+            pss,
+            pss_dirty,
+            pss_anon,
+            pss_file,
+            pss_shmem,
+            shared_clean,
+            shared_dirty,
+            private_clean,
+            private_dirty,
+            referenced,
+            anonymous,
+            ksm,
+            lazyfree,
+            anon_huge,
+            shmem_pmd,
+            file_pmd,
+            shared_hugetlb,
+            private_hugetlb,
+            swap,
+            swap_pss,
+            locked
+        )
+    };
+}
+
+macro_rules! count_fields {
+    ($($f:ident),*) => {
+        [$(stringify!($f)),*].len()
+    };
+}
+
+/// The number of fields of [`Counters`].
+const COUNTERS: usize = for_counters!(count_fields);
+
+/// Adds `c` to `sum`, field by field. Wrapping, without a check: each field
+/// counts bytes (or bytes << `VMGI_PSS_SHIFT`) of memory mapped in one
+/// address space, which stays far below 2^52 bytes, so no sum wraps.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::mm::getinfo::{add_counters, Counters};
+///
+/// let mut sum = Counters { rss: 4096, swap: 1, ..Default::default() };
+/// add_counters(&mut sum, &Counters { rss: 8192, locked: 3, ..Default::default() });
+/// assert_eq!((sum.rss, sum.swap, sum.locked), (12288, 1, 3));
+/// ```
+pub fn add_counters(sum: &mut Counters, c: &Counters) {
+    macro_rules! add {
+        ($($f:ident),*) => {
+            $(sum.$f = sum.$f.wrapping_add(c.$f);)*
+        };
+    }
+    for_counters!(add);
+}
+
+/// The counters as userspace receives them: the PSS fields, which smaps'
+/// walk keeps in bytes << `VMGI_PSS_SHIFT`, in bytes, rounded down (as
+/// smaps rounds them when it prints them). Sums are made before this.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{bindings::VMGI_PSS_SHIFT, mm::getinfo::{counters_in_bytes, Counters}};
+///
+/// let half_page = 4096u64 << VMGI_PSS_SHIFT >> 1;
+/// let c = counters_in_bytes(&Counters { rss: 4096, pss: half_page + 1, ..Default::default() });
+/// assert_eq!((c.rss, c.pss), (4096, 2048));
+/// ```
+pub fn counters_in_bytes(c: &Counters) -> Counters {
+    let shift = bindings::VMGI_PSS_SHIFT;
+    Counters {
+        pss: c.pss >> shift,
+        pss_dirty: c.pss_dirty >> shift,
+        pss_anon: c.pss_anon >> shift,
+        pss_file: c.pss_file >> shift,
+        pss_shmem: c.pss_shmem >> shift,
+        swap_pss: c.swap_pss >> shift,
+        locked: c.locked >> shift,
+        ..*c
+    }
+}
 
 /// `VM_*` flags and the `VMGI_VM_*` bits that stand for them (the VmFlags
 /// mnemonics of `/proc/PID/smaps`). Flags a configuration lacks are zero.
@@ -207,8 +306,8 @@ pub fn uapi_prot(flags: usize) -> u32 {
 /// Checks an argument block read from userspace.
 ///
 /// `EINVAL`: attributes this ABI does not define, a non-zero reserved field,
-/// an empty range, or a record size below `VMGI_VMA_SIZE_VER0` or above
-/// `VMGI_VMA_SIZE_MAX`.
+/// an empty range, or, unless the call writes no records (`rollup`), a record
+/// size below `VMGI_VMA_SIZE_VER0` or above `VMGI_VMA_SIZE_MAX`.
 ///
 /// # Examples
 ///
@@ -216,16 +315,18 @@ pub fn uapi_prot(flags: usize) -> u32 {
 /// use kernel::{bindings::VMGI_ALL, error::code::EINVAL, mm::getinfo::{check_args, Args}};
 ///
 /// let good = Args { mask: VMGI_ALL as u64, end: 4096, vma_size: 80, ..Default::default() };
-/// assert!(check_args(&good).is_ok());
-/// assert_eq!(check_args(&Args { mask: 1 << 40, ..good }), Err(EINVAL));
-/// assert_eq!(check_args(&Args { start: 4096, ..good }), Err(EINVAL));
-/// assert_eq!(check_args(&Args { vma_size: 79, ..good }), Err(EINVAL));
-/// assert_eq!(check_args(&Args { vma_size: 4097, ..good }), Err(EINVAL));
-/// assert_eq!(check_args(&Args { __reserved: 1, ..good }), Err(EINVAL));
+/// assert!(check_args(&good, false).is_ok());
+/// assert_eq!(check_args(&Args { mask: 1 << 40, ..good }, false), Err(EINVAL));
+/// assert_eq!(check_args(&Args { start: 4096, ..good }, false), Err(EINVAL));
+/// assert_eq!(check_args(&Args { vma_size: 79, ..good }, false), Err(EINVAL));
+/// assert_eq!(check_args(&Args { vma_size: 4097, ..good }, false), Err(EINVAL));
+/// assert_eq!(check_args(&Args { __reserved: 1, ..good }, false), Err(EINVAL));
+/// // A rollup writes no records: their size does not matter.
+/// assert!(check_args(&Args { vma_size: 0, ..good }, true).is_ok());
 /// ```
-pub fn check_args(a: &Args) -> Result {
-    let size_ok =
-        (bindings::VMGI_VMA_SIZE_VER0..=bindings::VMGI_VMA_SIZE_MAX).contains(&a.vma_size);
+pub fn check_args(a: &Args, rollup: bool) -> Result {
+    let size_ok = rollup
+        || (bindings::VMGI_VMA_SIZE_VER0..=bindings::VMGI_VMA_SIZE_MAX).contains(&a.vma_size);
     if a.mask & !(bindings::VMGI_ALL as u64) != 0
         || a.__reserved != 0
         || a.start >= a.end
@@ -371,6 +472,11 @@ struct Walker<'a> {
     mask: u64,
     /// The records of a batch of VMAs, before they are written.
     batch: KVec<Record>,
+    /// With counters: those of the batch's VMAs as smaps' walk gives them
+    /// (PSS fields shifted), added to `rollup` once their records are done.
+    raw: KVec<Counters>,
+    /// The counters summed over the VMAs of the walk so far.
+    rollup: Counters,
     nrec: usize,
     strings: KVec<u8>,
     nstr: usize,
@@ -390,6 +496,8 @@ impl<'a> Walker<'a> {
             args,
             mask,
             batch: KVec::from_elem(Record::default(), VMA_BATCH, GFP_KERNEL_ACCOUNT)?,
+            raw: KVec::from_elem(Counters::default(), VMA_BATCH, GFP_KERNEL_ACCOUNT)?,
+            rollup: Counters::default(),
             nrec: 0,
             strings: KVec::from_elem(0u8, CHUNK_STRINGS, GFP_KERNEL_ACCOUNT)?,
             nstr: 0,
@@ -405,6 +513,7 @@ impl<'a> Walker<'a> {
     /// with the lock held throughout unless a page of the buffers is missing.
     fn walk(&mut self, mm: &MmUser, hold: bool) -> core::result::Result<Totals, Stop> {
         self.names.clear();
+        self.rollup = Counters::default();
         let (mut addr, mut vmas, mut strings) = (self.args.start as usize, 0, 0);
         let (mut seq, mut stuck) = (None, 0);
         if hold {
@@ -509,6 +618,8 @@ impl<'a> Walker<'a> {
         self.nstr = 0;
         self.faulted = false;
         let want_name = wants(self.mask, bindings::VMGI_NAME);
+        let want_counters = wants(self.mask, bindings::VMGI_COUNTERS);
+        let mut counted = 0;
         let mut names = [RawMapsName::NONE; VMA_BATCH];
         let end = self.args.end as usize;
         let mut vmas = guard.vmas(addr, end);
@@ -534,7 +645,12 @@ impl<'a> Walker<'a> {
             }
             let (mut n, mut stop) = (0, None);
             for (vma, name) in batch.iter().zip(names.iter()) {
-                if self.nrec + n == CHUNK_VMAS {
+                // Counting walks page tables: a chunk ends after a bounded
+                // amount of that too, or when a writer waits.
+                let counted_enough = want_counters
+                    && counted > 0
+                    && (counted >= CHUNK_COUNTED_PAGES || guard.is_contended());
+                if self.nrec + n == CHUNK_VMAS || counted_enough {
                     stop = Some(vma.start());
                     break;
                 }
@@ -550,10 +666,31 @@ impl<'a> Walker<'a> {
                 } else {
                     (bindings::VMGI_NO_NAME, 0)
                 };
-                self.batch[n] = record(self.mask, vma, name);
+                // No room for records (a rollup, or a call that asks for the
+                // sizes): nothing to build.
+                if self.args.vma_count != 0 {
+                    fill_record(&mut self.batch[n], self.mask, vma, name);
+                }
+                if want_counters {
+                    if self.args.vma_count != 0 {
+                        self.raw[n] = Counters::default();
+                        add_vma_counters(vma, &mut self.raw[n]);
+                        self.batch[n].counters = counters_in_bytes(&self.raw[n]);
+                    } else {
+                        // The rollup alone: no records, nothing to fault in
+                        // or write again, so straight into the sum.
+                        add_vma_counters(vma, &mut self.rollup);
+                    }
+                    counted += (vma.end() - vma.start()) / bindings::PAGE_SIZE;
+                }
                 n += 1;
             }
             let written = self.put(before + self.nrec, n);
+            if want_counters && self.args.vma_count != 0 {
+                for c in &self.raw[..written] {
+                    add_counters(&mut self.rollup, c);
+                }
+            }
             self.nrec += written;
             if written < n {
                 return Ok(Some(batch[written].start()));
@@ -664,6 +801,17 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// Adds what smaps counts for `vma` to `c` (see
+/// [`VmaRead::add_smaps_counters`]); nothing where smaps is not built (and
+/// then nothing asks for counters).
+#[inline]
+fn add_vma_counters(vma: &VmaRead, c: &mut Counters) {
+    #[cfg(CONFIG_PROC_PAGE_MONITOR)]
+    vma.add_smaps_counters(c);
+    #[cfg(not(CONFIG_PROC_PAGE_MONITOR))]
+    let _ = (vma, c);
+}
+
 /// The user address of record `i` of the caller's buffer.
 fn record_addr(args: &Args, i: usize) -> usize {
     (args.vmas as usize).wrapping_add(i * args.vma_size as usize)
@@ -674,49 +822,62 @@ fn wants(mask: u64, attr: u32) -> bool {
     mask & attr as u64 != 0
 }
 
-/// The record of `vma` with the attributes of `mask` and the name at `name`
-/// (offset and length in the string buffer).
+/// Fills `r` with the record of `vma`: the attributes of `mask` and the name
+/// at `name` (offset and length in the string buffer). Every field of the
+/// first version is written (zero where not asked for); the counters are
+/// left as they are, to the caller, who writes them if they were asked for
+/// (and never otherwise, so they stay zero): a record without them costs
+/// what it did before they existed.
 #[inline]
-fn record(mask: u64, vma: &VmaRead, name: (u32, u32)) -> Record {
+fn fill_record(r: &mut Record, mask: u64, vma: &VmaRead, name: (u32, u32)) {
     let want = |attr| wants(mask, attr);
     let flags = vma.flags();
-    let mut r = Record {
-        start: vma.start() as u64,
-        end: vma.end() as u64,
-        name_off: name.0,
-        name_len: name.1,
-        ..Default::default()
+    r.start = vma.start() as u64;
+    r.end = vma.end() as u64;
+    r.name_off = name.0;
+    r.name_len = name.1;
+    r.prot = if want(bindings::VMGI_PROT) {
+        uapi_prot(flags)
+    } else {
+        0
     };
-    if want(bindings::VMGI_PROT) {
-        r.prot = uapi_prot(flags);
-    }
-    if want(bindings::VMGI_VM_FLAGS) {
-        r.vm_flags = uapi_vm_flags(flags);
-    }
-    if want(bindings::VMGI_OFFSET) && vma.has_file() {
-        r.offset = (vma.pgoff() as u64) << bindings::PAGE_SIZE.trailing_zeros();
-    }
-    if want(bindings::VMGI_INODE) {
-        if let Some((dev, ino)) = vma.dev_ino() {
-            r.dev_major = dev >> bindings::MINORBITS;
-            r.dev_minor = dev & ((1 << bindings::MINORBITS) - 1);
-            r.ino = ino;
-        }
-    }
+    r.vm_flags = if want(bindings::VMGI_VM_FLAGS) {
+        uapi_vm_flags(flags)
+    } else {
+        0
+    };
+    r.offset = if want(bindings::VMGI_OFFSET) && vma.has_file() {
+        (vma.pgoff() as u64) << bindings::PAGE_SIZE.trailing_zeros()
+    } else {
+        0
+    };
+    let dev_ino = if want(bindings::VMGI_INODE) {
+        vma.dev_ino()
+    } else {
+        None
+    };
+    (r.dev_major, r.dev_minor, r.ino) = dev_ino.map_or((0, 0, 0), |(dev, ino)| {
+        let minor_mask = (1 << bindings::MINORBITS) - 1;
+        (dev >> bindings::MINORBITS, dev & minor_mask, ino)
+    });
+    r.name_id = 0;
     #[cfg(CONFIG_ANON_VMA_NAME_RUST)]
     if want(bindings::VMGI_NAME_ID) {
         r.name_id = vma.anon_name().map_or(0, |n| n.id());
     }
+    r.attrs = 0;
     if want(bindings::VMGI_ANON_VMA) && vma.has_anon_vma() {
         r.attrs |= bindings::VMGI_VMA_ANON_VMA;
     }
     if want(bindings::VMGI_FILE) && vma.is_file() {
         r.attrs |= bindings::VMGI_VMA_FILE;
     }
-    if want(bindings::VMGI_PAGE_SIZE) {
-        r.page_shift = vma.page_size().trailing_zeros();
-    }
-    r
+    r.page_shift = if want(bindings::VMGI_PAGE_SIZE) {
+        vma.page_size().trailing_zeros()
+    } else {
+        0
+    };
+    r.__reserved = 0;
 }
 
 /// `EOVERFLOW`: a count does not fit its field.
@@ -763,17 +924,36 @@ pub fn name_off_field(off: usize) -> Result<u32> {
 }
 
 /// `process_vm_getinfo(pidfd, uargs, size, flags)`; returns the number of
-/// records. The errors are those of
-/// `Documentation/userspace-api/process_vm_getinfo.rst`.
+/// records (with `PROCESS_VM_GETINFO_ROLLUP`, of VMAs summed). The errors are
+/// those of `Documentation/userspace-api/process_vm_getinfo.rst`.
 pub fn process_vm_getinfo(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -> Result<usize> {
-    if flags != 0 {
+    let rollup_only = flags == bindings::PROCESS_VM_GETINFO_ROLLUP;
+    if flags != 0 && !rollup_only {
         return Err(EINVAL);
     }
-    let mut args: Args = crate::mm::read_ext_args(uargs, size)?;
-    check_args(&args)?;
+    let ver0 = bindings::PROCESS_VM_GETINFO_ARGS_SIZE_VER0 as usize;
+    let mut args: Args = crate::mm::read_ext_args(uargs, size, ver0)?;
+    check_args(&args, rollup_only)?;
+    // The rollup goes out in the argument block, if the caller's has room.
+    let has_rollup = size >= size_of::<Args>();
+    let mut mask = (args.mask | bindings::VMGI_RANGE as u64) & SUPPORTED;
+    let mut walk_args = args;
+    if rollup_only {
+        if !has_rollup {
+            return Err(EINVAL);
+        }
+        if SUPPORTED & bindings::VMGI_COUNTERS as u64 == 0 {
+            return Err(Error::from_errno(-(bindings::EOPNOTSUPP as i32)));
+        }
+        mask = (bindings::VMGI_RANGE | bindings::VMGI_COUNTERS) as u64;
+        (walk_args.vma_count, walk_args.strings_size) = (0, 0);
+    }
+    // Counters that neither a record nor the block has room for are not counted.
+    if !has_rollup && walk_args.vma_size < bindings::VMGI_VMA_SIZE_VER1 {
+        mask &= !(bindings::VMGI_COUNTERS as u64);
+    }
     let mm = MmUser::from_pidfd(pidfd)?;
-    let mask = (args.mask | bindings::VMGI_RANGE as u64) & SUPPORTED;
-    let mut walker = Walker::new(&args, mask)?;
+    let mut walker = Walker::new(&walk_args, mask)?;
     let mut attempts = 0;
     let totals = loop {
         match walker.walk(&mm, attempts >= CHUNKED_WALKS) {
@@ -787,20 +967,46 @@ pub fn process_vm_getinfo(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -
             }
         }
     };
+    if wants(mask, bindings::VMGI_COUNTERS) {
+        args.rollup = counters_in_bytes(&walker.rollup);
+    }
     drop(walker);
     args.mask = mask;
     args.mm_id = mm.layout_id();
     args.seq = totals.seq;
-    let fits =
-        totals.vmas <= args.vma_count as usize && totals.strings <= args.strings_size as usize;
+    let fits = rollup_only
+        || totals.vmas <= args.vma_count as usize && totals.strings <= args.strings_size as usize;
     args.vma_count = count_field(totals.vmas)?;
-    args.strings_size = count_field(totals.strings)?;
-    UserSlice::new(uargs, size_of::<Args>())
-        .writer()
-        .write(&args)?;
+    args.strings_size = if rollup_only {
+        0
+    } else {
+        count_field(totals.strings)?
+    };
+    write_args(uargs, &args, size)?;
     if fits {
         Ok(totals.vmas)
     } else {
         Err(ERANGE)
     }
+}
+
+/// Writes the argument block back, as much of it as the caller's `size`
+/// covers (a caller built against an older header passes a smaller block).
+fn write_args(uargs: UserPtr, args: &Args, size: usize) -> Result {
+    let mut w = UserSlice::new(uargs, size.min(size_of::<Args>())).writer();
+    if size >= size_of::<Args>() {
+        return w.write(args);
+    }
+    // The fields of the first version, one by one: `Args` has no padding.
+    w.write(&args.mask)?;
+    w.write(&args.start)?;
+    w.write(&args.end)?;
+    w.write(&args.vmas)?;
+    w.write(&args.strings)?;
+    w.write(&args.vma_size)?;
+    w.write(&args.vma_count)?;
+    w.write(&args.strings_size)?;
+    w.write(&args.__reserved)?;
+    w.write(&args.mm_id)?;
+    w.write(&args.seq)
 }

@@ -339,7 +339,7 @@ pub fn process_vm_madvise(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -
         return Err(EINVAL);
     }
     let whole = flags & whole != 0;
-    let args: Args = crate::mm::read_ext_args(uargs, size)?;
+    let args: Args = crate::mm::read_ext_args(uargs, size, size_of::<Args>())?;
     if args.__reserved != 0 {
         return Err(EINVAL);
     }

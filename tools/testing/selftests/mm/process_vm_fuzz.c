@@ -355,7 +355,7 @@ static void fuzz_getinfo(struct worker *w)
 	any_range(s, &start, &len, 0);
 	a.start = start;
 	a.end = chance(s, 6) ? start - below(s, 2) : start + len;
-	a.vma_size = around(s, VMGI_VMA_SIZE_VER0);
+	a.vma_size = around(s, chance(s, 2) ? VMGI_VMA_SIZE_VER1 : VMGI_VMA_SIZE_VER0);
 	if (mutate(s) && chance(s, 3))
 		a.vma_size = below(s, 2) ? VMGI_VMA_SIZE_MAX : VMGI_VMA_SIZE_MAX + 1;
 	a.vma_count = mutate(s) && chance(s, 4) ? (uint32_t)next(s) : below(s, 300);
@@ -367,6 +367,8 @@ static void fuzz_getinfo(struct worker *w)
 	size = around(s, sizeof(a));
 	if (mutate(s) && chance(s, 10))
 		flags = next(s);
+	else if (chance(s, 8))
+		flags = PROCESS_VM_GETINFO_ROLLUP;
 	ptr = any_ptr(s, place_args(w, &a, sizeof(a), size), size);
 	ret = sys_getinfo(pidfd, (void *)(uintptr_t)ptr, size, flags);
 	record(EP_GETINFO, ret,

@@ -188,7 +188,7 @@ static inline int sys_pidfd_open(pid_t pid)
  */
 static inline int have_getinfo(void)
 {
-	return sys_getinfo(-1, NULL, 0, 1) == -EINVAL;
+	return sys_getinfo(-1, NULL, 0, 1U << 31) == -EINVAL;
 }
 
 /*
@@ -200,6 +200,11 @@ struct snap {
 	char *strings;
 	size_t vmas_bytes, strings_bytes;	/* mapped sizes */
 	unsigned int n;				/* records */
+	/*
+	 * Bytes per record if not the whole struct: VMGI_VMA_SIZE_VER0 for a
+	 * caller that needs no counters (then vmas[] must not be indexed).
+	 */
+	unsigned int stride;
 	struct process_vm_getinfo_args args;	/* of the last call */
 };
 
@@ -225,6 +230,7 @@ static inline int snap_grow(void **buf, size_t *bytes, size_t need)
 static inline int snap_take(struct snap *s, int pidfd, uint64_t mask,
 			    uint64_t start, uint64_t end)
 {
+	size_t stride = s->stride ? s->stride : sizeof(*s->vmas);
 	int tries, ret = -EAGAIN;
 
 	for (tries = 0; tries < 8; tries++) {
@@ -235,8 +241,8 @@ static inline int snap_take(struct snap *s, int pidfd, uint64_t mask,
 		a->start = start;
 		a->end = end;
 		a->vmas = (uintptr_t)s->vmas;
-		a->vma_size = sizeof(*s->vmas);
-		a->vma_count = s->vmas_bytes / sizeof(*s->vmas);
+		a->vma_size = stride;
+		a->vma_count = s->vmas_bytes / stride;
 		a->strings = (uintptr_t)s->strings;
 		a->strings_size = s->strings_bytes;
 		ret = sys_getinfo(pidfd, a, sizeof(*a), 0);
@@ -247,7 +253,7 @@ static inline int snap_take(struct snap *s, int pidfd, uint64_t mask,
 		if (ret != -ERANGE && ret != -EAGAIN)
 			return ret;
 		if (snap_grow((void **)&s->vmas, &s->vmas_bytes,
-			      (size_t)a->vma_count * sizeof(*s->vmas)) ||
+			      (size_t)a->vma_count * stride) ||
 		    snap_grow((void **)&s->strings, &s->strings_bytes,
 			      a->strings_size))
 			return -ENOMEM;

@@ -6,6 +6,16 @@
  *             (and getinfo_range_only: start and end only, the walk's floor)
  *   maps      read all of /proc/PID/maps (read only, no parsing)
  *   procmap   a PROCMAP_QUERY ioctl loop over all VMAs, names included
+ * With counters (VMGI_COUNTERS), on a target of N VMAs that holds about
+ * 200 MB spread over them (at least a page each), an eighth of its VMAs
+ * paged out where there is swap, four more ways:
+ *   smaps             read all of /proc/PID/smaps
+ *   smaps_rollup      read /proc/PID/smaps_rollup
+ *   getinfo_counters  one call, every attribute, counters included
+ *   getinfo_rollup    one call with PROCESS_VM_GETINFO_ROLLUP
+ * each also per resident page. The rows without counters ask for every
+ * other attribute, in records of the first version's size: what they cost
+ * before the counters existed.
  * Prints "bench: NAME VALUE UNIT" lines for scripts/bench. Meant to run under
  * QEMU with -icount shift=0, where guest time counts instructions. On a
  * kernel without process_vm_getinfo() the getinfo lines are left out.
@@ -22,7 +32,7 @@
 #include <sys/wait.h>
 #include <linux/fs.h>
 
-#include "process_vm_getinfo.h"
+#include "process_vm_madvise.h"	/* ensure_swap(), and process_vm_getinfo.h */
 
 #define ROUNDS 5
 
@@ -167,12 +177,13 @@ static void run(int nr)
 	}
 	pidfd = sys_pidfd_open(pid);
 	vmas = count_maps(pid, &gate);
-	if (have && snap_take(&s, pidfd, VMGI_ALL, 0, UINT64_MAX))
+	s.stride = VMGI_VMA_SIZE_VER0;
+	if (have && snap_take(&s, pidfd, VMGI_ALL & ~VMGI_COUNTERS, 0, UINT64_MAX))
 		exit(1);
 	for (r = 0; r < ROUNDS; r++) {
 		double t0 = bench_now_ns();
 
-		if (have && snap_take(&s, pidfd, VMGI_ALL, 0, UINT64_MAX))
+		if (have && snap_take(&s, pidfd, VMGI_ALL & ~VMGI_COUNTERS, 0, UINT64_MAX))
 			exit(1);
 		t[0][r] = bench_now_ns() - t0;
 		t0 = bench_now_ns();
@@ -201,6 +212,136 @@ static void run(int nr)
 	}
 	report("maps_read", nr, bench_median(t[1], ROUNDS), vmas);
 	report("procmap_query", nr, bench_median(t[2], ROUNDS), vmas);
+	close(release);
+	close(pidfd);
+	waitpid(pid, &status, 0);
+	snap_free(&s);
+}
+
+/* Reads all of a /proc/PID file; 0 or -1. */
+static int read_all(pid_t pid, const char *what)
+{
+	static char buf[1 << 16];
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, what);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+	return 0;
+}
+
+#define RESIDENT_PAGES	49152	/* 192 MiB of 4 KiB pages */
+
+/*
+ * A child with nr VMAs in all and about RESIDENT_PAGES pages written,
+ * spread over them, every eighth VMA paged out if there is swap.
+ */
+static pid_t start_resident_target(int nr, int swap, int *release)
+{
+	int ready[2], hold[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(ready) || pipe(hold))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int have = count_vmas(getpid()), want = nr - have, i;
+		long pages = want > 0 && RESIDENT_PAGES / want ? RESIDENT_PAGES / want : 1;
+		size_t len = pages * psize;
+
+		for (i = 0; i < want; i++) {
+			/* Neighbours differ in protection, so they do not merge. */
+			char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (p == MAP_FAILED)
+				_exit(2);
+			memset(p, i, len);
+			if (i % 2)
+				mprotect(p, len, PROT_READ);
+			if (swap && i % 8 == 0)
+				madvise(p, len, MADV_PAGEOUT);
+		}
+		close(ready[0]);
+		close(hold[1]);
+		write(ready[1], "x", 1);
+		read(hold[0], &c, 1);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	if (read(ready[0], &c, 1) != 1)
+		return -1;
+	close(ready[0]);
+	*release = hold[1];
+	return pid;
+}
+
+static void run_counters(int nr)
+{
+	struct process_vm_getinfo_args a;
+	double t[4][ROUNDS];
+	struct snap s = { 0 };
+	int release, pidfd, vmas, gate = 0, r, status;
+	int have = have_getinfo(), swap = ensure_swap() == 0;
+	pid_t pid = start_resident_target(nr, swap, &release);
+	uint64_t resident;
+
+	if (pid < 0) {
+		printf("# could not build a target with %d VMAs\n", nr);
+		exit(1);
+	}
+	pidfd = sys_pidfd_open(pid);
+	vmas = count_maps(pid, &gate);
+	if (have && snap_take(&s, pidfd, VMGI_ALL, 0, UINT64_MAX))
+		exit(1);
+	if (have && !(s.args.mask & VMGI_COUNTERS))
+		have = 0;
+	for (r = 0; r < ROUNDS; r++) {
+		double t0 = bench_now_ns();
+
+		read_all(pid, "smaps");
+		t[0][r] = bench_now_ns() - t0;
+		t0 = bench_now_ns();
+		read_all(pid, "smaps_rollup");
+		t[1][r] = bench_now_ns() - t0;
+		t0 = bench_now_ns();
+		if (have && snap_take(&s, pidfd, VMGI_ALL, 0, UINT64_MAX))
+			exit(1);
+		t[2][r] = bench_now_ns() - t0;
+		memset(&a, 0, sizeof(a));
+		a.end = UINT64_MAX;
+		t0 = bench_now_ns();
+		if (have && sys_getinfo(pidfd, &a, sizeof(a), PROCESS_VM_GETINFO_ROLLUP) < 0)
+			exit(1);
+		t[3][r] = bench_now_ns() - t0;
+	}
+	resident = have ? a.rollup.rss / psize : RESIDENT_PAGES;
+	printf("# target: %d VMAs, %llu pages resident, %llu swapped%s\n", vmas,
+	       (unsigned long long)resident,
+	       have ? (unsigned long long)(a.rollup.swap / psize) : 0ULL,
+	       swap ? "" : " (no swap)");
+	report("smaps", nr, bench_median(t[0], ROUNDS), vmas);
+	report("smaps_rollup", nr, bench_median(t[1], ROUNDS), vmas);
+	if (have) {
+		report("getinfo_counters", nr, bench_median(t[2], ROUNDS), vmas);
+		report("getinfo_rollup", nr, bench_median(t[3], ROUNDS), vmas);
+	}
+	for (int k = 0; k < 4; k++) {
+		static const char *const what[] = {
+			"smaps", "smaps_rollup", "getinfo_counters", "getinfo_rollup",
+		};
+
+		if (k < 2 || have)
+			printf("bench: %s_%d_per_page %.1f ns\n", what[k], nr,
+			       bench_median(t[k], ROUNDS) / (resident ? resident : 1));
+	}
 	close(release);
 	close(pidfd);
 	waitpid(pid, &status, 0);
@@ -239,5 +380,7 @@ int main(int argc, char **argv)
 		return profile(strtoull(argv[2], NULL, 0), atoi(argv[3]), atoi(argv[4]));
 	for (i = 1; i < argc; i++)
 		run(atoi(argv[i]));
+	for (i = 1; i < argc; i++)
+		run_counters(atoi(argv[i]));
 	return 0;
 }

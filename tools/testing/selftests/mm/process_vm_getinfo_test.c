@@ -17,7 +17,15 @@
 #include <linux/userfaultfd.h>
 
 #include "../kselftest_harness.h"
-#include "process_vm_getinfo.h"
+#include "process_vm_madvise.h"	/* ensure_swap(), and process_vm_getinfo.h */
+
+/*
+ * Every attribute but the counters, which change while a target runs (its
+ * pages are shared with this process): the layout tests compare snapshots
+ * with each other and with smaps. The counters have tests of their own.
+ */
+#define VMGI_LAYOUT	(VMGI_ALL & ~VMGI_COUNTERS)
+#define NR_COUNTERS	((int)(sizeof(struct process_vm_getinfo_counters) / sizeof(__u64)))
 
 #ifndef __NR_mseal
 #define __NR_mseal	462
@@ -47,7 +55,70 @@ struct smaps_vma {
 	char name[512];
 	char flags[256];	/* VmFlags, as printed */
 	unsigned long kernel_page_kb, anonymous_kb;
+	/* The counters smaps printed, in kB, in the order of the uapi struct. */
+	unsigned long kb[NR_COUNTERS];
+	unsigned int have;	/* bit k: kb[k] was printed */
 };
+
+/*
+ * The fields of /proc/PID/smaps that struct process_vm_getinfo_counters
+ * gives, in its order; Pss_Anon, Pss_File and Pss_Shmem only smaps_rollup
+ * prints.
+ */
+static const char *const counter_field[NR_COUNTERS] = {
+	"Rss", "Pss", "Pss_Dirty", "Pss_Anon", "Pss_File", "Pss_Shmem",
+	"Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty",
+	"Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages",
+	"ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb",
+	"Swap", "SwapPss", "Locked",
+};
+
+/* Counter k of c, in the order of counter_field[]. */
+static uint64_t counter(const struct process_vm_getinfo_counters *c, int k)
+{
+	return ((const uint64_t *)c)[k];
+}
+
+/* A "Key:   N kB" line of smaps or smaps_rollup into m's counters. */
+static int parse_counter(const char *line, struct smaps_vma *m)
+{
+	char key[32];
+	unsigned long kb;
+	int k;
+
+	if (sscanf(line, "%31[^:]: %lu kB", key, &kb) != 2)
+		return 0;
+	for (k = 0; k < NR_COUNTERS; k++) {
+		if (!strcmp(key, counter_field[k])) {
+			m->kb[k] = kb;
+			m->have |= 1U << k;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Compares counters with smaps' figures for one VMA (or the rollup): every
+ * field smaps printed, in kB. Returns 0, or logs the differences and
+ * returns -1.
+ */
+static int compare_counters(struct __test_metadata *_metadata, const char *what,
+			    const struct process_vm_getinfo_counters *c,
+			    const struct smaps_vma *m)
+{
+	int k, bad = 0;
+
+	for (k = 0; k < NR_COUNTERS; k++) {
+		if (!(m->have & (1U << k)) || counter(c, k) >> 10 == m->kb[k])
+			continue;
+		TH_LOG("%s: %s %llu bytes (%llu kB), smaps %lu kB", what, counter_field[k],
+		       (unsigned long long)counter(c, k),
+		       (unsigned long long)counter(c, k) >> 10, m->kb[k]);
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
 
 /* Reads /proc/PID/smaps; returns the number of VMAs (at most max) or -1. */
 static int read_smaps(pid_t pid, struct smaps_vma *v, int max)
@@ -67,8 +138,13 @@ static int read_smaps(pid_t pid, struct smaps_vma *v, int max)
 		line[strcspn(line, "\n")] = '\0';
 		if (n >= 0 && n < max) {
 			c = &v[n];
-			if (sscanf(line, "KernelPageSize: %lu kB", &c->kernel_page_kb) == 1 ||
-			    sscanf(line, "Anonymous: %lu kB", &c->anonymous_kb) == 1)
+			if (sscanf(line, "KernelPageSize: %lu kB", &c->kernel_page_kb) == 1)
+				continue;
+			if (sscanf(line, "Anonymous: %lu kB", &c->anonymous_kb) == 1) {
+				parse_counter(line, c);
+				continue;
+			}
+			if (parse_counter(line, c))
 				continue;
 			if (!strncmp(line, "VmFlags:", 8)) {
 				snprintf(c->flags, sizeof(c->flags), "%.255s", line + 8);
@@ -187,6 +263,14 @@ static int compare_with_smaps(struct __test_metadata *_metadata,
 			       (unsigned long long)flags, m[i].kernel_page_kb,
 			       m[i].anonymous_kb);
 			return -1;
+		}
+		if (s->args.mask & VMGI_COUNTERS) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "record %u (%lx-%lx '%.20s')", i,
+				 (long)v->start, (long)v->end, name);
+			if (compare_counters(_metadata, what, &v->counters, &m[i]))
+				return -1;
 		}
 		/* A name ID exactly for anonymous names; equal IDs, equal names. */
 		if (!!v->name_id != (!strncmp(name, "[anon:", 6) ||
@@ -387,8 +471,8 @@ TEST_F_TIMEOUT(layout, matches_smaps, 300)
 	uint64_t id0, seq0, id1, seq1;
 	int n;
 
-	ASSERT_EQ(0, snap_take(&self->snap, self->child.pidfd, VMGI_ALL, 0, UINT64_MAX));
-	EXPECT_EQ(VMGI_ALL, self->snap.args.mask);
+	ASSERT_EQ(0, snap_take(&self->snap, self->child.pidfd, VMGI_LAYOUT, 0, UINT64_MAX));
+	EXPECT_EQ(VMGI_LAYOUT, self->snap.args.mask);
 	id0 = self->snap.args.mm_id;
 	seq0 = self->snap.args.seq;
 	n = read_smaps(self->child.pid, self->smaps, MAX_VMAS);
@@ -434,6 +518,8 @@ static struct process_vm_getinfo_vma only_fields(const struct process_vm_getinfo
 		r.page_shift = f->page_shift;
 	if (mask & VMGI_FILE)
 		r.attrs |= f->attrs & VMGI_VMA_FILE;
+	if (mask & VMGI_COUNTERS)
+		r.counters = f->counters;
 	return r;
 }
 
@@ -456,7 +542,7 @@ TEST_F_TIMEOUT(layout, range_and_mask, 300)
 	unsigned int i, first, last;
 	uint64_t lo, hi;
 
-	ASSERT_EQ(0, snap_take(&self->snap, self->child.pidfd, VMGI_ALL, 0, UINT64_MAX));
+	ASSERT_EQ(0, snap_take(&self->snap, self->child.pidfd, VMGI_LAYOUT, 0, UINT64_MAX));
 	ASSERT_GT(self->snap.n, 4);
 	first = self->snap.n / 4;
 	last = self->snap.n / 2;
@@ -493,7 +579,7 @@ TEST_F_TIMEOUT(layout, unasked_fields_are_zero, 300)
 	uint64_t seen = 0, mask;
 	unsigned int b, i;
 
-	ASSERT_EQ(0, snap_take(&self->snap, self->child.pidfd, VMGI_ALL, 0, UINT64_MAX));
+	ASSERT_EQ(0, snap_take(&self->snap, self->child.pidfd, VMGI_LAYOUT, 0, UINT64_MAX));
 	full = self->snap.vmas;
 	for (i = 0; i < self->snap.n; i++) {
 		const struct process_vm_getinfo_vma *v = &full[i];
@@ -515,6 +601,8 @@ TEST_F_TIMEOUT(layout, unasked_fields_are_zero, 300)
 		unsigned int wrong = 0;
 
 		mask = VMGI_RANGE | 1ULL << b;
+		if (mask & VMGI_COUNTERS)
+			continue;	/* counters change as the child's pages are shared */
 		ASSERT_EQ(0, snap_take(&part, self->child.pidfd, mask, 0, UINT64_MAX));
 		EXPECT_EQ(mask & self->snap.args.mask, part.args.mask);
 		/* The child waits: the same layout, the same records. */
@@ -723,7 +811,7 @@ static int op_snapshot(void)
 	static struct process_vm_getinfo_vma v[512];
 	static char s[65536];
 	struct process_vm_getinfo_args a = {
-		.mask = VMGI_ALL, .end = UINT64_MAX, .vmas = (uintptr_t)v,
+		.mask = VMGI_LAYOUT, .end = UINT64_MAX, .vmas = (uintptr_t)v,
 		.vma_size = sizeof(*v), .vma_count = 512,
 		.strings = (uintptr_t)s, .strings_size = sizeof(s),
 	};
@@ -1016,7 +1104,7 @@ static void *reader(void *arg)
 	for (iter = 0; iter < 200 && !r->bad; iter++) {
 		unsigned int i;
 		uint64_t sum;
-		int ret = snap_take(&s, pidfd, VMGI_ALL, 0, UINT64_MAX);
+		int ret = snap_take(&s, pidfd, VMGI_LAYOUT, 0, UINT64_MAX);
 
 		if (ret == -EAGAIN) {
 			r->again++;
@@ -1104,7 +1192,7 @@ TEST_F_TIMEOUT(slow, target_exits_midway, 300)
 	for (i = 0; i < 40; i++) {
 		if (i == 5)
 			kill(c.pid, SIGKILL);
-		ret = snap_take(&s, c.pidfd, VMGI_ALL, 0, UINT64_MAX);
+		ret = snap_take(&s, c.pidfd, VMGI_LAYOUT, 0, UINT64_MAX);
 		if (ret == 0)
 			ok++;
 		else if (ret == -ESRCH)
@@ -1139,7 +1227,7 @@ TEST(records_into_absent_pages)
 	char *cold = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct process_vm_getinfo_args a = {
-		.mask = VMGI_ALL, .end = UINT64_MAX, .vma_size = sizeof(recs[0]),
+		.mask = VMGI_LAYOUT, .end = UINT64_MAX, .vma_size = sizeof(recs[0]),
 		.vma_count = bytes / sizeof(recs[0]), .strings = (uintptr_t)strs,
 		.strings_size = sizeof(strs),
 	}, w, c;
@@ -1188,7 +1276,7 @@ TEST(records_into_absent_pages)
 static struct process_vm_getinfo_args good_args(void)
 {
 	return (struct process_vm_getinfo_args){
-		.mask = VMGI_ALL, .start = 0, .end = UINT64_MAX,
+		.mask = VMGI_LAYOUT, .start = 0, .end = UINT64_MAX,
 		.vmas = (uintptr_t)recs, .vma_size = sizeof(recs[0]),
 		.vma_count = 64, .strings = (uintptr_t)strs,
 		.strings_size = sizeof(strs),
@@ -1266,7 +1354,9 @@ TEST_F(bad, kernel_thread)
 
 TEST_F(bad, unknown_flags)
 {
-	EXPECT_EQ(-EINVAL, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 1));
+	EXPECT_EQ(-EINVAL, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 2));
+	EXPECT_EQ(-EINVAL, sys_getinfo(self->self_fd, &self->a, sizeof(self->a),
+				       PROCESS_VM_GETINFO_ROLLUP | 2));
 	EXPECT_EQ(-EINVAL, sys_getinfo(self->self_fd, &self->a, sizeof(self->a), 1U << 31));
 }
 
@@ -1336,7 +1426,8 @@ TEST_F(bad, larger_records)
 		unsigned int j;
 
 		EXPECT_LT(v->start, v->end);
-		for (j = sizeof(*v); j < 128; j++)
+		/* No room for the counters: zeroes after the first version's fields. */
+		for (j = VMGI_VMA_SIZE_VER0; j < 128; j++)
 			ASSERT_EQ(0, buf[i][j]);
 	}
 	EXPECT_EQ(0xff, buf[2][0]);	/* nothing past vma_count */
@@ -1409,7 +1500,7 @@ TEST_F(bad, buffers_too_small)
 	EXPECT_EQ(need_s, self->a.strings_size);
 	EXPECT_NE(0, self->a.mm_id);
 	/* The retry pattern gets the lot. */
-	ASSERT_EQ(0, snap_take(&s, self->self_fd, VMGI_ALL, 0, UINT64_MAX));
+	ASSERT_EQ(0, snap_take(&s, self->self_fd, VMGI_LAYOUT, 0, UINT64_MAX));
 	EXPECT_GE(s.n, need_v - 2);
 	snap_free(&s);
 }
@@ -1465,7 +1556,7 @@ TEST(names_once)
 		ASSERT_EQ(0, name_range(p[3 + i], psize, "names-once"));
 	}
 	pidfd = sys_pidfd_open(getpid());
-	ASSERT_EQ(0, snap_take(&s, pidfd, VMGI_ALL, 0, UINT64_MAX));
+	ASSERT_EQ(0, snap_take(&s, pidfd, VMGI_LAYOUT, 0, UINT64_MAX));
 	for (j = 0; j < s.n; j++) {
 		const struct process_vm_getinfo_vma *v = &s.vmas[j];
 
@@ -1533,12 +1624,12 @@ TEST(gate_vma_as_maps)
 	pidfd = sys_pidfd_open(getpid());
 	ASSERT_GE(pidfd, 0);
 	/* Buffers first: later snapshots map nothing. */
-	ASSERT_EQ(0, snap_take(&whole, pidfd, VMGI_ALL, 0, UINT64_MAX));
-	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, 0, UINT64_MAX));
+	ASSERT_EQ(0, snap_take(&whole, pidfd, VMGI_LAYOUT, 0, UINT64_MAX));
+	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_LAYOUT, 0, UINT64_MAX));
 	n = read_smaps(getpid(), m, 4096);
 	ASSERT_GT(n, 0);
 	last = &m[n - 1];
-	ASSERT_EQ(0, snap_take(&whole, pidfd, VMGI_ALL, 0, UINT64_MAX));
+	ASSERT_EQ(0, snap_take(&whole, pidfd, VMGI_LAYOUT, 0, UINT64_MAX));
 	ASSERT_GT(whole.n, 1);
 	g = &whole.vmas[whole.n - 1];
 
@@ -1549,9 +1640,9 @@ TEST(gate_vma_as_maps)
 
 	if (strcmp(last->name, "[vsyscall]")) {
 		TH_LOG("no [vsyscall] in maps: nothing above %lx", last->end);
-		EXPECT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, last->end, UINT64_MAX));
+		EXPECT_EQ(0, snap_take(&part, pidfd, VMGI_LAYOUT, last->end, UINT64_MAX));
 		EXPECT_EQ(0, part.n);
-		EXPECT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, GATE_START, UINT64_MAX));
+		EXPECT_EQ(0, snap_take(&part, pidfd, VMGI_LAYOUT, GATE_START, UINT64_MAX));
 		EXPECT_EQ(0, part.n);
 		goto out;
 	}
@@ -1574,28 +1665,28 @@ TEST(gate_vma_as_maps)
 	EXPECT_EQ(0, g->__reserved);
 
 	/* From its start to the end: that one record. */
-	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, GATE_START, UINT64_MAX));
+	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_LAYOUT, GATE_START, UINT64_MAX));
 	ASSERT_EQ(1, part.n);
 	EXPECT_TRUE(same_record(&part, &part.vmas[0], &whole, g));
 	/* Its last byte only: the same. */
-	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, GATE_START + psize - 1,
+	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_LAYOUT, GATE_START + psize - 1,
 			       GATE_START + psize));
 	ASSERT_EQ(1, part.n);
 	EXPECT_EQ(GATE_START, part.vmas[0].start);
 	/* Its first byte as the end of the range: every record. */
-	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, 0, GATE_START + 1));
+	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_LAYOUT, 0, GATE_START + 1));
 	EXPECT_EQ(whole.args.seq, part.args.seq);
 	EXPECT_EQ(whole.n, part.n);
 	/* Ending below it: every record but it. */
-	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, 0, GATE_START));
+	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_LAYOUT, 0, GATE_START));
 	EXPECT_EQ(whole.args.seq, part.args.seq);
 	ASSERT_EQ(whole.n - 1, part.n);
 	EXPECT_TRUE(same_record(&part, &part.vmas[part.n - 1], &whole, &whole.vmas[whole.n - 2]));
 	EXPECT_LT(part.vmas[part.n - 1].end, GATE_START);
-	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, 0, 0x800000000000ULL));
+	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_LAYOUT, 0, 0x800000000000ULL));
 	EXPECT_EQ(whole.n - 1, part.n);
 	/* Nothing but the gate VMA in its own range (there is no other VMA up there). */
-	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_ALL, GATE_START + psize, UINT64_MAX));
+	ASSERT_EQ(0, snap_take(&part, pidfd, VMGI_LAYOUT, GATE_START + psize, UINT64_MAX));
 	EXPECT_EQ(0, part.n);
 out:
 	snap_free(&whole);
@@ -1635,7 +1726,7 @@ TEST(dev_zero_private_is_anonymous)
 	ASSERT_NE(MAP_FAILED, shared);
 	priv[0] = 1;	/* an anon_vma */
 	shared[0] = 1;
-	ASSERT_EQ(0, snap_take(&s, pidfd, VMGI_ALL, 0, UINT64_MAX));
+	ASSERT_EQ(0, snap_take(&s, pidfd, VMGI_LAYOUT, 0, UINT64_MAX));
 	n = read_smaps(getpid(), m, 4096);
 	ASSERT_GT(n, 0);
 	for (i = 0; i < n; i++) {
@@ -1852,6 +1943,355 @@ TEST(compat_task_has_no_call)
 					      sizeof(struct process_vm_getinfo_args), 0));
 	close(pidfd);
 #endif
+}
+
+/* ---- Memory counters ---- */
+
+/* Whether transparent huge pages can back an anonymous mapping that asks. */
+static int thp_possible(void)
+{
+	char buf[128] = "";
+	int fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return !strstr(buf, "[never]");
+}
+
+#define CNT_PAGES	64
+#define THP_SIZE	(2UL << 20)
+
+/* Where the counters child put each kind of memory (a MAP_SHARED page). */
+struct cnt_addrs {
+	uintptr_t anon, cow, priv, locked, lazy, thp;
+};
+
+/*
+ * A child with pages of every kind smaps counts: private anonymous memory,
+ * half of it paged out to swap; copy-on-write pages shared with a
+ * grandchild, half of them written by it since; a shared file mapping,
+ * written; a private one, read whole with copies of a quarter of its
+ * pages; shared anonymous memory and a memfd, written; an mlock()ed range;
+ * pages given MADV_FREE; and, where the kernel has them, a transparent huge
+ * page. The last three are not inherited by the grandchild, so that none of
+ * their pages is shared. The child writes a byte to ready, as does the
+ * grandchild, then waits for wait_fd to close (and for the grandchild).
+ */
+static void counters_layout(struct cnt_addrs *ad, int swap, int ready, int wait_fd)
+{
+	size_t len = CNT_PAGES * psize;
+	int fd = open(DATA_FILE, O_RDWR | O_CREAT, 0600), memfd = memfd_create("cnt", 0);
+	char *anon, *cow, *shared, *priv, *shm, *mfd, *locked, *lazy, *thp;
+	pid_t gc;
+	char c = 0;
+
+	if (fd < 0 || ftruncate(fd, len) || memfd < 0 || ftruncate(memfd, len))
+		_exit(2);
+	anon = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cow = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	shared = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	priv = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	shm = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	mfd = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	locked = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	lazy = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	thp = mmap(NULL, 2 * THP_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		   -1, 0);
+	if (anon == MAP_FAILED || cow == MAP_FAILED || shared == MAP_FAILED ||
+	    priv == MAP_FAILED || shm == MAP_FAILED || mfd == MAP_FAILED ||
+	    locked == MAP_FAILED || lazy == MAP_FAILED || thp == MAP_FAILED)
+		_exit(2);
+	/* Names keep the anonymous ranges from merging into one VMA. */
+	if (name_range(anon, len, "cnt-anon") || name_range(cow, len, "cnt-cow") ||
+	    name_range(locked, len, "cnt-locked") || name_range(lazy, len, "cnt-lazy") ||
+	    name_range(thp, 2 * THP_SIZE, "cnt-thp"))
+		_exit(2);
+	memset(anon, 1, len);
+	memset(cow, 2, len);
+	memset(shared, 3, len);
+	for (size_t o = 0; o < len; o += psize)
+		c += priv[o];			/* page cache, mapped */
+	memset(priv, 4, len / 4);		/* and copies of a quarter */
+	memset(shm, 5, len);
+	memset(mfd, 6, len);
+	memset(locked, 7, len);
+	if (madvise(locked, len, MADV_DONTFORK) || mlock(locked, len))
+		_exit(3);
+	memset(lazy, 8, len);
+	if (madvise(lazy, len, MADV_DONTFORK) || madvise(lazy, len, MADV_FREE))
+		_exit(3);
+	/* A THP-aligned huge page's worth, asked to be huge. */
+	thp = (char *)(((uintptr_t)thp + THP_SIZE - 1) & ~(THP_SIZE - 1));
+	madvise(thp, THP_SIZE, MADV_HUGEPAGE);
+	madvise(thp, THP_SIZE, MADV_DONTFORK);
+	memset(thp, 9, THP_SIZE);
+	if (swap && madvise(anon, len / 2, MADV_PAGEOUT))
+		_exit(4);
+	*ad = (struct cnt_addrs){ (uintptr_t)anon, (uintptr_t)cow, (uintptr_t)priv,
+				  (uintptr_t)locked, (uintptr_t)lazy, (uintptr_t)thp };
+	gc = fork();
+	if (gc == 0) {
+		memset(cow, 10, len / 2);	/* its own copies of half */
+		if (write(ready, &c, 1) != 1)
+			_exit(2);
+		read(wait_fd, &c, 1);
+		_exit(0);
+	}
+	if (gc < 0 || write(ready, &c, 1) != 1)
+		_exit(2);
+	read(wait_fd, &c, 1);
+	waitpid(gc, NULL, 0);
+	_exit(0);
+}
+
+/* The counters of the record that starts at addr, or NULL. */
+static const struct process_vm_getinfo_counters *counters_at(const struct snap *s,
+							     uintptr_t addr)
+{
+	for (unsigned int i = 0; i < s->n; i++)
+		if (s->vmas[i].start == addr)
+			return &s->vmas[i].counters;
+	return NULL;
+}
+
+static int read_smaps_rollup(pid_t pid, struct smaps_vma *r)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	memset(r, 0, sizeof(*r));
+	while (fgets(line, sizeof(line), f))
+		parse_counter(line, r);
+	fclose(f);
+	return r->have ? 0 : -1;
+}
+
+/* Whether two reads of smaps (and of smaps_rollup) gave the same counters. */
+static int same_smaps(const struct smaps_vma *a, const struct smaps_vma *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (a[i].start != b[i].start || memcmp(a[i].kb, b[i].kb, sizeof(a[i].kb)))
+			return 0;
+	return 1;
+}
+
+/*
+ * With the target stopped: every counter of every record is what smaps
+ * prints for the VMA, and the rollup (with and without records) is what
+ * smaps_rollup prints; and each kind of page was there to be counted.
+ *
+ * Stopping the target is not all: its pages shared with this process (the
+ * program's data, copy-on-write since the fork) change their PSS when this
+ * process faults in or writes one for the first time, as it may while it
+ * reads. So smaps is read before and after the snapshot, and they are
+ * compared only when the two reads agree. Those first touches are finite
+ * (after one round this process has run all the code and touched all the
+ * data of a round), so the reads agree by the second round at the latest;
+ * a third is allowed, and then the test fails.
+ */
+/* A fixture only for the time limit: the test makes its own child. */
+FIXTURE(counters) {
+	int unused;
+};
+
+FIXTURE_SETUP(counters) {}
+
+FIXTURE_TEARDOWN(counters) {}
+
+TEST_F_TIMEOUT(counters, match_smaps, 300)
+{
+	struct process_vm_getinfo_args ra = { .start = 0, .end = UINT64_MAX };
+	struct smaps_vma *m = calloc(2 * MAX_VMAS, sizeof(*m)), *m2 = m + MAX_VMAS;
+	struct smaps_vma roll, roll2;
+	struct cnt_addrs *ad = mmap(NULL, psize, PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	const struct process_vm_getinfo_counters *c;
+	int ready[2], hold[2], swap, n = 0, n2, k, pidfd, round;
+	uint64_t sum[NR_COUNTERS] = { 0 };
+	struct snap s = { 0 };
+	unsigned int i;
+	pid_t pid;
+	char b;
+
+	if (!have_getinfo())
+		SKIP(return, absent);
+	ASSERT_NE(NULL, m);
+	ASSERT_NE(MAP_FAILED, ad);
+	swap = ensure_swap() == 0;
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(hold));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(ready[0]);
+		close(hold[1]);
+		counters_layout(ad, swap, ready[1], hold[0]);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	/* One byte from the grandchild, one from the child. */
+	for (k = 0; k < 2; k++)
+		ASSERT_EQ(1, read(ready[0], &b, 1));
+	pidfd = sys_pidfd_open(pid);
+	ASSERT_LE(0, pidfd);
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	ASSERT_EQ(pid, waitpid(pid, NULL, WSTOPPED));
+
+	for (round = 0; round < 3; round++) {
+		n = read_smaps(pid, m, MAX_VMAS);
+		ASSERT_EQ(0, read_smaps_rollup(pid, &roll));
+		ASSERT_EQ(0, snap_take(&s, pidfd, VMGI_ALL, 0, UINT64_MAX));
+		memset(&ra, 0, sizeof(ra));
+		ra.end = UINT64_MAX;
+		ASSERT_EQ(s.n, sys_getinfo(pidfd, &ra, sizeof(ra), PROCESS_VM_GETINFO_ROLLUP));
+		n2 = read_smaps(pid, m2, MAX_VMAS);
+		ASSERT_EQ(0, read_smaps_rollup(pid, &roll2));
+		if (n == n2 && same_smaps(m, m2, n) && !memcmp(roll.kb, roll2.kb, sizeof(roll.kb)))
+			break;
+		TH_LOG("round %d: smaps changed while it was read; again", round);
+	}
+	ASSERT_LT(round, 3);
+	if (!(s.args.mask & VMGI_COUNTERS)) {
+		kill(pid, SIGKILL);
+		SKIP(return, "no counters: a kernel without CONFIG_PROC_PAGE_MONITOR");
+	}
+	EXPECT_EQ(0, compare_with_smaps(_metadata, &s, m, n));
+	for (i = 0; i < s.n; i++)
+		for (k = 0; k < NR_COUNTERS; k++)
+			sum[k] += counter(&s.vmas[i].counters, k);
+	/* The rollup sums what the records say (the PSS fields, before rounding). */
+	EXPECT_EQ(sum[0], s.args.rollup.rss);
+	EXPECT_EQ(sum[19], s.args.rollup.swap);
+	EXPECT_EQ(0, compare_counters(_metadata, "rollup with records", &s.args.rollup, &roll));
+	/* The rollup alone, as smaps_rollup. */
+	EXPECT_EQ(VMGI_RANGE | VMGI_COUNTERS, ra.mask);
+	EXPECT_EQ(s.n, ra.vma_count);
+	EXPECT_EQ(0, compare_counters(_metadata, "rollup alone", &ra.rollup, &roll));
+
+	/* Each kind was there to count. */
+	c = counters_at(&s, ad->priv);
+	ASSERT_NE(NULL, c);
+	EXPECT_EQ(CNT_PAGES * psize, c->rss);		/* the file's pages, all mapped */
+	EXPECT_EQ(CNT_PAGES / 4 * psize, c->anonymous);	/* of which copies */
+	c = counters_at(&s, ad->cow);
+	ASSERT_NE(NULL, c);
+	EXPECT_EQ(CNT_PAGES / 2 * psize, c->shared_dirty);	/* still the grandchild's too */
+	EXPECT_EQ(CNT_PAGES / 2 * psize, c->private_dirty);	/* its copies are its own */
+	EXPECT_EQ(CNT_PAGES * 3 / 4 * psize, c->pss);
+	c = counters_at(&s, ad->locked);
+	ASSERT_NE(NULL, c);
+	EXPECT_EQ(CNT_PAGES * psize, c->locked);
+	c = counters_at(&s, ad->lazy);
+	ASSERT_NE(NULL, c);
+	EXPECT_EQ(CNT_PAGES * psize, c->lazyfree);
+	/* Shared anonymous memory and the memfd (and the files, on tmpfs here). */
+	EXPECT_LE(2 * CNT_PAGES * psize, ra.rollup.pss_shmem + ra.rollup.pss_file);
+	c = counters_at(&s, ad->anon);
+	ASSERT_NE(NULL, c);
+	if (swap) {
+		/* MADV_PAGEOUT may leave a page that was in a per-CPU batch. */
+		EXPECT_LT(0, c->swap);
+		EXPECT_GE(CNT_PAGES / 2 * psize, c->swap);
+	} else {
+		TH_LOG("no swap on zram: swapped-out pages not tried");
+	}
+	/* The THP range may be one VMA with what is left of the reservation. */
+	c = NULL;
+	for (i = 0; i < s.n; i++)
+		if (s.vmas[i].start <= ad->thp && ad->thp < s.vmas[i].end)
+			c = &s.vmas[i].counters;
+	ASSERT_NE(NULL, c);
+	EXPECT_TRUE(c->anon_huge == 0 || c->anon_huge == THP_SIZE);
+	TH_LOG("swap %llu bytes; AnonHugePages %llu bytes%s",
+	       (unsigned long long)counters_at(&s, ad->anon)->swap,
+	       (unsigned long long)c->anon_huge,
+	       thp_possible() ? "" : " (no THP in this kernel)");
+	kill(pid, SIGCONT);
+	close(hold[1]);
+	waitpid(pid, NULL, 0);
+	close(pidfd);
+	close(ready[0]);
+	snap_free(&s);
+	munmap(ad, psize);
+	free(m);
+}
+
+/*
+ * The versions of the ABI: a caller built against the first header gets
+ * what it got before, and nothing is written past its structs.
+ */
+TEST(counters_and_older_callers)
+{
+	struct {
+		struct process_vm_getinfo_args a;
+		unsigned char canary[256];
+	} blk;
+	static struct process_vm_getinfo_vma recs[64];
+	static unsigned char small[64][VMGI_VMA_SIZE_VER0];
+	unsigned int i;
+	long n;
+
+	if (!have_getinfo())
+		SKIP(return, absent);
+	/* First-version block and records: no counters asked can be returned. */
+	memset(&blk, 0xee, sizeof(blk));
+	memset(&blk.a, 0, PROCESS_VM_GETINFO_ARGS_SIZE_VER0);
+	blk.a.mask = VMGI_ALL;
+	blk.a.end = UINT64_MAX;
+	blk.a.vmas = (uintptr_t)small;
+	blk.a.vma_size = VMGI_VMA_SIZE_VER0;
+	blk.a.vma_count = 64;
+	{
+		int self = sys_pidfd_open(getpid());
+
+		ASSERT_LE(0, self);
+		blk.a.mask = VMGI_ALL & ~VMGI_NAME;
+		n = sys_getinfo(self, &blk.a, PROCESS_VM_GETINFO_ARGS_SIZE_VER0, 0);
+		ASSERT_LT(0, n);
+		EXPECT_EQ(VMGI_ALL & ~VMGI_NAME & ~VMGI_COUNTERS, blk.a.mask);
+		for (i = PROCESS_VM_GETINFO_ARGS_SIZE_VER0; i < sizeof(blk.a); i++)
+			ASSERT_EQ(0xee, ((unsigned char *)&blk)[i]);
+
+		/* A first-version block, new records: the records get counters. */
+		memset(&blk, 0xee, sizeof(blk));
+		memset(&blk.a, 0, PROCESS_VM_GETINFO_ARGS_SIZE_VER0);
+		blk.a.mask = VMGI_RANGE | VMGI_COUNTERS;
+		blk.a.end = UINT64_MAX;
+		blk.a.vmas = (uintptr_t)recs;
+		blk.a.vma_size = sizeof(recs[0]);
+		blk.a.vma_count = 64;
+		n = sys_getinfo(self, &blk.a, PROCESS_VM_GETINFO_ARGS_SIZE_VER0, 0);
+		ASSERT_LT(0, n);
+		EXPECT_EQ(VMGI_RANGE | VMGI_COUNTERS, blk.a.mask);
+		for (i = PROCESS_VM_GETINFO_ARGS_SIZE_VER0; i < sizeof(blk.a); i++)
+			ASSERT_EQ(0xee, ((unsigned char *)&blk)[i]);
+		{
+			uint64_t rss = 0;
+
+			for (i = 0; i < n; i++)
+				rss += recs[i].counters.rss;
+			EXPECT_LT(0, rss);	/* this program's own pages */
+		}
+
+		/* The rollup alone needs the block that has it. */
+		memset(&blk.a, 0, sizeof(blk.a));
+		blk.a.end = UINT64_MAX;
+		EXPECT_EQ(-EINVAL, sys_getinfo(self, &blk.a, PROCESS_VM_GETINFO_ARGS_SIZE_VER0,
+					       PROCESS_VM_GETINFO_ROLLUP));
+		n = sys_getinfo(self, &blk.a, sizeof(blk.a), PROCESS_VM_GETINFO_ROLLUP);
+		EXPECT_LT(0, n);
+		EXPECT_EQ(n, blk.a.vma_count);
+		EXPECT_LT(0, blk.a.rollup.rss);
+		EXPECT_LE(blk.a.rollup.pss, blk.a.rollup.rss);
+		EXPECT_EQ(0, blk.a.strings_size);
+		close(self);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -534,7 +534,7 @@ static int wrappers_child(const struct calls *c, const void *arg)
 	    __NR_process_vm_madvise != c->nr[1])
 		return 11;
 	errno = 0;
-	ret = sys_getinfo(-1, NULL, 0, 1);
+	ret = sys_getinfo(-1, NULL, 0, 1U << 31);
 	if (c->nr[0] < 0 ? !process_vm_no_call(ret) : ret != -EINVAL)
 		return 12;
 	errno = 0;

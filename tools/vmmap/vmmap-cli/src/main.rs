@@ -31,12 +31,19 @@ enum Cmd {
         /// Read it with this method instead of the best one the kernel has.
         #[arg(long, value_parser = ["getinfo", "procmap-query", "maps"])]
         via: Option<String>,
+        /// With each VMA's resident memory, and for a file mapping what of
+        /// it is page cache and what copy-on-write copies (anonymous).
+        #[arg(long, conflicts_with = "via")]
+        counters: bool,
     },
-    /// Memory grouped by name and kind, the way Android's showmap groups it.
+    /// Memory grouped by name and kind, the way Android's showmap groups it,
+    /// with its columns (virtual size, RSS, PSS, shared and private clean
+    /// and dirty, swap, swap PSS); with --all, one line per process, the
+    /// way procrank shows them (VSS, RSS, PSS, USS, swap), by PSS.
     Summary {
         /// The process (or --all).
         pid: Option<i32>,
-        /// Every process, with a progress line.
+        /// Every process, with a progress line on a terminal.
         #[arg(long)]
         all: bool,
         #[arg(long)]
@@ -91,7 +98,12 @@ fn parse_range(s: &str) -> Result<(u64, u64), String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.cmd {
-        Cmd::Maps { pid, json, via } => cmd_maps(pid, json, via.as_deref()),
+        Cmd::Maps {
+            pid,
+            json,
+            via,
+            counters,
+        } => cmd_maps(pid, json, via.as_deref(), counters),
         Cmd::Summary { pid, all, json } => cmd_summary(pid, all, json),
         Cmd::Pageout {
             pid,
@@ -124,12 +136,14 @@ fn source_name(s: vmmap::Source) -> &'static str {
         vmmap::Source::Getinfo => "process_vm_getinfo",
         vmmap::Source::ProcmapQuery => "PROCMAP_QUERY",
         vmmap::Source::ProcMaps => "/proc/PID/maps",
+        vmmap::Source::ProcSmaps => "/proc/PID/smaps",
     }
 }
 
-fn cmd_maps(pid: i32, json: bool, via: Option<&str>) -> Res {
+fn cmd_maps(pid: i32, json: bool, via: Option<&str>, counters: bool) -> Res {
     let p = open(pid)?;
     let snap = match via {
+        _ if counters => p.snapshot_with_counters(),
         Some("getinfo") => p.getinfo(),
         Some("procmap-query") => p.procmap_query(),
         Some(_) => std::fs::read_to_string(format!("/proc/{pid}/maps")).and_then(|t| {
@@ -152,9 +166,26 @@ fn cmd_maps(pid: i32, json: bool, via: Option<&str>) -> Res {
         return Ok(());
     }
     writeln!(out, "{pid}:   (read with {})", source_name(snap.source)).ok();
+    // With counters: RSS, and of it the anonymous pages and (for files) the page cache.
+    let extra = |v: &vmmap::Vma| match &v.counters {
+        Some(c) => {
+            let cache = if v.kind == Kind::File {
+                ((c.rss - c.anonymous.min(c.rss)) >> 10).to_string()
+            } else {
+                "-".into()
+            };
+            format!(" {:>8} {:>8} {:>8}", c.rss >> 10, c.anonymous >> 10, cache)
+        }
+        None => String::new(),
+    };
+    let head = if counters {
+        format!(" {:>8} {:>8} {:>8}", "RSS", "Anon", "Cache")
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{:<16} {:>9} {:<4} {:<5} {:>8} {:<5} Mapping",
+        "{:<16} {:>9}{head} {:<4} {:<5} {:>8} {:<5} Mapping",
         "Address", "Kbytes", "Mode", "Kind", "Offset", "Dev"
     )
     .ok();
@@ -163,9 +194,10 @@ fn cmd_maps(pid: i32, json: bool, via: Option<&str>) -> Res {
         total += v.size();
         writeln!(
             out,
-            "{:016x} {:>9} {:<4} {:<5} {:>8x} {:02x}:{:02x} {}",
+            "{:016x} {:>9}{} {:<4} {:<5} {:>8x} {:02x}:{:02x} {}",
             v.start,
             v.size() / 1024,
+            extra(v),
             v.perms,
             maps::kind_name(v.kind),
             v.offset,
@@ -196,7 +228,10 @@ struct Group {
     vmas: usize,
     /// Distinct anonymous-name objects (by their ids) in the group.
     names: usize,
+    /// Virtual size.
     kbytes: u64,
+    /// The counters summed over the group's VMAs, in bytes.
+    counters: vmmap::Counters,
 }
 
 #[derive(Serialize)]
@@ -232,6 +267,9 @@ fn summarise(snap: &Snapshot) -> Summary {
         });
         e.0.vmas += 1;
         e.0.kbytes += v.size() / 1024;
+        if let Some(c) = &v.counters {
+            e.0.counters.add(c);
+        }
         if let Some(id) = v.name_id.filter(|&i| i != 0) {
             e.1.insert(id);
         }
@@ -243,7 +281,12 @@ fn summarise(snap: &Snapshot) -> Summary {
             g
         })
         .collect();
-    groups.sort_by(|a, b| b.kbytes.cmp(&a.kbytes).then(a.name.cmp(&b.name)));
+    // As showmap: the largest PSS first (virtual size where there are no counters).
+    groups.sort_by(|a, b| {
+        (b.counters.pss, b.kbytes)
+            .cmp(&(a.counters.pss, a.kbytes))
+            .then(a.name.cmp(&b.name))
+    });
     Summary {
         pid: snap.pid,
         source: snap.source,
@@ -252,23 +295,187 @@ fn summarise(snap: &Snapshot) -> Summary {
 }
 
 fn print_summary(out: &mut impl Write, s: &Summary) {
-    writeln!(out, "{}:   (read with {})", s.pid, source_name(s.source)).ok();
+    let note = match s.source {
+        vmmap::Source::ProcSmaps => {
+            ", counters from /proc/PID/smaps: the kernel gives none in a snapshot"
+        }
+        _ => "",
+    };
     writeln!(
         out,
-        "{:>10} {:>6} {:>6} {:<8} name",
-        "kB", "VMAs", "names", "kind"
+        "{}:   (read with {}{note})",
+        s.pid,
+        source_name(s.source)
     )
     .ok();
+    writeln!(
+        out,
+        "{:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6} {:>6} {:<8}",
+        "virtual", "", "", "shared", "shared", "private", "private", "", "", "", "", ""
+    )
+    .ok();
+    writeln!(
+        out,
+        "{:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6} {:>6} {:<8} name",
+        "size kB",
+        "RSS",
+        "PSS",
+        "clean",
+        "dirty",
+        "clean",
+        "dirty",
+        "swap",
+        "swap PSS",
+        "VMAs",
+        "names",
+        "kind"
+    )
+    .ok();
+    let mut total = Group::default();
     for g in &s.groups {
+        print_group_line(out, g, &g.name);
+        total.kbytes += g.kbytes;
+        total.vmas += g.vmas;
+        total.names += g.names;
+        total.counters.add(&g.counters);
+    }
+    print_group_line(out, &total, "TOTAL");
+}
+
+fn print_group_line(out: &mut impl Write, g: &Group, name: &str) {
+    let c = &g.counters;
+    let kb = |b: u64| b >> 10;
+    writeln!(
+        out,
+        "{:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6} {:>6} {:<8} {}",
+        g.kbytes,
+        kb(c.rss),
+        kb(c.pss),
+        kb(c.shared_clean),
+        kb(c.shared_dirty),
+        kb(c.private_clean),
+        kb(c.private_dirty),
+        kb(c.swap),
+        kb(c.swap_pss),
+        g.vmas,
+        g.names,
+        g.kind,
+        name
+    )
+    .ok();
+}
+
+/// One process of `summary --all`, as procrank shows it (bytes).
+#[derive(Serialize)]
+struct ProcessLine {
+    pid: i32,
+    vss: u64,
+    rss: u64,
+    pss: u64,
+    uss: u64,
+    swap: u64,
+    swap_pss: u64,
+    source: vmmap::Source,
+    cmdline: String,
+}
+
+fn process_line(pid: i32) -> Result<ProcessLine, String> {
+    let p = open(pid)?;
+    let (c, _, source) = p.rollup().map_err(|e| format!("rollup of {pid}: {e}"))?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let vss = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmSize:"))
+        .and_then(|v| v.trim().strip_suffix("kB")?.trim().parse::<u64>().ok())
+        .unwrap_or(0)
+        << 10;
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline"))
+        .map(|b| {
+            String::from_utf8_lossy(&b)
+                .trim_end_matches('\0')
+                .replace('\0', " ")
+        })
+        .unwrap_or_default();
+    Ok(ProcessLine {
+        pid,
+        vss,
+        rss: c.rss,
+        pss: c.pss,
+        uss: c.uss(),
+        swap: c.swap,
+        swap_pss: c.swap_pss,
+        source,
+        cmdline,
+    })
+}
+
+fn cmd_summary_all(json: bool) -> Res {
+    let list = pids();
+    let progress = std::io::stderr().is_terminal() || std::env::var_os("VMMAP_PROGRESS").is_some();
+    let mut lines = Vec::new();
+    for (i, &p) in list.iter().enumerate() {
+        if progress {
+            eprint!("\rsummary: {}/{} (pid {p})   ", i + 1, list.len());
+        }
+        // Kernel threads have no map (a rollup of nothing); processes may exit meanwhile.
+        match process_line(p) {
+            Ok(l) if l.vss > 0 => lines.push(l),
+            _ => {}
+        }
+    }
+    if progress {
+        eprintln!("\rsummary: {} processes done      ", list.len());
+    }
+    lines.sort_by(|a, b| b.pss.cmp(&a.pss).then(a.pid.cmp(&b.pid)));
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, &lines).map_err(|e| e.to_string())?;
+        writeln!(out).ok();
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{:>7} {:>10} {:>10} {:>10} {:>10} {:>10}  cmdline",
+        "PID", "Vss", "Rss", "Pss", "Uss", "Swap"
+    )
+    .ok();
+    let kb = |b: u64| format!("{}K", b >> 10);
+    let mut total = (0, 0, 0, 0);
+    for l in &lines {
         writeln!(
             out,
-            "{:>10} {:>6} {:>6} {:<8} {}",
-            g.kbytes, g.vmas, g.names, g.kind, g.name
+            "{:>7} {:>10} {:>10} {:>10} {:>10} {:>10}  {}",
+            l.pid,
+            kb(l.vss),
+            kb(l.rss),
+            kb(l.pss),
+            kb(l.uss),
+            kb(l.swap),
+            l.cmdline
         )
         .ok();
+        total = (
+            total.0 + l.pss,
+            total.1 + l.uss,
+            total.2 + l.swap,
+            total.3 + 1,
+        );
     }
-    let total: u64 = s.groups.iter().map(|g| g.kbytes).sum();
-    writeln!(out, "{total:>10} total").ok();
+    writeln!(
+        out,
+        "{:>7} {:>10} {:>10} {:>10} {:>10} {:>10}  TOTAL ({} processes)",
+        "",
+        "",
+        "",
+        kb(total.0),
+        kb(total.1),
+        kb(total.2),
+        total.3
+    )
+    .ok();
+    let via = lines.first().map_or("-", |l| source_name(l.source));
+    writeln!(out, "(counters read with {via})").ok();
+    Ok(())
 }
 
 fn pids() -> Vec<i32> {
@@ -283,41 +490,21 @@ fn pids() -> Vec<i32> {
 }
 
 fn cmd_summary(pid: Option<i32>, all: bool, json: bool) -> Res {
-    let list = match (pid, all) {
-        (Some(p), false) => vec![p],
-        (None, true) => pids(),
+    let pid = match (pid, all) {
+        (Some(p), false) => p,
+        (None, true) => return cmd_summary_all(json),
         _ => return Err("give a PID or --all".into()),
     };
-    let progress =
-        all && std::io::stderr().is_terminal() || std::env::var_os("VMMAP_PROGRESS").is_some();
+    let snap = open(pid)?
+        .snapshot_with_counters()
+        .map_err(|e| format!("snapshot of {pid}: {e}"))?;
+    let s = summarise(&snap);
     let mut out = std::io::stdout().lock();
-    let mut summaries = Vec::new();
-    for (i, &p) in list.iter().enumerate() {
-        if progress {
-            eprint!("\rsummary: {}/{} (pid {p})   ", i + 1, list.len());
-        }
-        let snap = match Process::open(p).and_then(|p| p.snapshot()) {
-            Ok(s) => s,
-            // Kernel threads have no map; processes may exit meanwhile.
-            Err(_) if all => continue,
-            Err(e) => return Err(format!("snapshot of {p}: {e}")),
-        };
-        if snap.vmas.is_empty() && all {
-            continue;
-        }
-        let s = summarise(&snap);
-        if json {
-            summaries.push(s);
-        } else {
-            print_summary(&mut out, &s);
-        }
-    }
-    if progress {
-        eprintln!("\rsummary: {} processes done      ", list.len());
-    }
     if json {
-        serde_json::to_writer_pretty(&mut out, &summaries).map_err(|e| e.to_string())?;
+        serde_json::to_writer_pretty(&mut out, &s).map_err(|e| e.to_string())?;
         writeln!(out).ok();
+    } else {
+        print_summary(&mut out, &s);
     }
     Ok(())
 }

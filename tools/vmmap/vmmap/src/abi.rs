@@ -22,7 +22,15 @@ pub const VMGI_NAME: u64 = 1 << 6;
 pub const VMGI_ANON_VMA: u64 = 1 << 7;
 pub const VMGI_PAGE_SIZE: u64 = 1 << 8;
 pub const VMGI_FILE: u64 = 1 << 9;
-pub const VMGI_ALL: u64 = (1 << 10) - 1;
+/// The memory counters (kernels since the counters; others reject the bit).
+pub const VMGI_COUNTERS: u64 = 1 << 10;
+pub const VMGI_ALL: u64 = (1 << 11) - 1;
+/// Every attribute of the layout (all but the counters): what a kernel of
+/// the first version knows, and what a snapshot asks for.
+pub const VMGI_LAYOUT: u64 = VMGI_ALL & !VMGI_COUNTERS;
+
+/// `process_vm_getinfo()` flags: the rollup alone, as `smaps_rollup`.
+pub const PROCESS_VM_GETINFO_ROLLUP: u32 = 1 << 0;
 
 pub const VMGI_PROT_READ: u32 = 1 << 0;
 pub const VMGI_PROT_WRITE: u32 = 1 << 1;
@@ -61,6 +69,120 @@ pub struct GetinfoVma {
     pub name_len: u32,
     pub attrs: u32,
     pub reserved: u32,
+}
+
+/// `struct process_vm_getinfo_counters`: what smaps shows of a VMA (or
+/// `smaps_rollup` of a range), in bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counters {
+    pub rss: u64,
+    pub pss: u64,
+    pub pss_dirty: u64,
+    pub pss_anon: u64,
+    pub pss_file: u64,
+    pub pss_shmem: u64,
+    pub shared_clean: u64,
+    pub shared_dirty: u64,
+    pub private_clean: u64,
+    pub private_dirty: u64,
+    pub referenced: u64,
+    pub anonymous: u64,
+    pub ksm: u64,
+    pub lazyfree: u64,
+    pub anon_huge: u64,
+    pub shmem_pmd: u64,
+    pub file_pmd: u64,
+    pub shared_hugetlb: u64,
+    pub private_hugetlb: u64,
+    pub swap: u64,
+    pub swap_pss: u64,
+    pub locked: u64,
+}
+
+impl Counters {
+    /// The unique set size: the private pages, clean and dirty.
+    pub fn uss(&self) -> u64 {
+        self.private_clean + self.private_dirty
+    }
+
+    /// Adds `o`, field by field.
+    pub fn add(&mut self, o: &Counters) {
+        let (a, b) = (self.fields_mut(), o.fields());
+        a.into_iter().zip(b).for_each(|(x, y)| *x += y);
+    }
+
+    fn fields(&self) -> [u64; 22] {
+        [
+            self.rss,
+            self.pss,
+            self.pss_dirty,
+            self.pss_anon,
+            self.pss_file,
+            self.pss_shmem,
+            self.shared_clean,
+            self.shared_dirty,
+            self.private_clean,
+            self.private_dirty,
+            self.referenced,
+            self.anonymous,
+            self.ksm,
+            self.lazyfree,
+            self.anon_huge,
+            self.shmem_pmd,
+            self.file_pmd,
+            self.shared_hugetlb,
+            self.private_hugetlb,
+            self.swap,
+            self.swap_pss,
+            self.locked,
+        ]
+    }
+
+    fn fields_mut(&mut self) -> [&mut u64; 22] {
+        [
+            &mut self.rss,
+            &mut self.pss,
+            &mut self.pss_dirty,
+            &mut self.pss_anon,
+            &mut self.pss_file,
+            &mut self.pss_shmem,
+            &mut self.shared_clean,
+            &mut self.shared_dirty,
+            &mut self.private_clean,
+            &mut self.private_dirty,
+            &mut self.referenced,
+            &mut self.anonymous,
+            &mut self.ksm,
+            &mut self.lazyfree,
+            &mut self.anon_huge,
+            &mut self.shmem_pmd,
+            &mut self.file_pmd,
+            &mut self.shared_hugetlb,
+            &mut self.private_hugetlb,
+            &mut self.swap,
+            &mut self.swap_pss,
+            &mut self.locked,
+        ]
+    }
+}
+
+/// A record with counters: `struct process_vm_getinfo_vma` of
+/// `VMGI_VMA_SIZE_VER1` bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GetinfoVmaCounted {
+    pub vma: GetinfoVma,
+    pub counters: Counters,
+}
+
+/// `struct process_vm_getinfo_args` of `PROCESS_VM_GETINFO_ARGS_SIZE_VER1`
+/// bytes, with the rollup.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GetinfoArgsRollup {
+    pub args: GetinfoArgs,
+    pub rollup: Counters,
 }
 
 /// `struct process_vm_getinfo_args`.

@@ -33,6 +33,7 @@ pub mod maps;
 mod sys;
 pub mod syscalls;
 
+pub use abi::Counters;
 use abi::*;
 use serde::Serialize;
 use std::io::{Error, ErrorKind, Result};
@@ -72,6 +73,9 @@ pub struct Vma {
     /// Whether it has (or had) anonymous pages (`process_vm_getinfo` only).
     pub anon_vma: Option<bool>,
     pub page_size: Option<u64>,
+    /// Memory counters, as smaps shows them (a snapshot with counters, or
+    /// smaps parsed; see [`Process::snapshot_with_counters`]).
+    pub counters: Option<Counters>,
 }
 
 impl Vma {
@@ -122,6 +126,9 @@ pub enum Source {
     ProcmapQuery,
     /// `/proc/PID/maps`, parsed.
     ProcMaps,
+    /// `/proc/PID/smaps` (or `smaps_rollup`), parsed: for the counters, on
+    /// a kernel whose `process_vm_getinfo()` has none.
+    ProcSmaps,
 }
 
 /// A layout token: the address space and its layout sequence number.
@@ -202,6 +209,98 @@ impl Process {
         })
     }
 
+    /// A snapshot with memory counters: `process_vm_getinfo()` with
+    /// `VMGI_COUNTERS`; on a kernel without them (`ENOSYS`, or `EOPNOTSUPP`
+    /// from [`Process::getinfo_counters`]), `/proc/PID/smaps` parsed.
+    pub fn snapshot_with_counters(&self) -> Result<Snapshot> {
+        match self.getinfo_counters() {
+            Err(e)
+                if matches!(
+                    e.raw_os_error(),
+                    Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP)
+                ) => {}
+            r => return r,
+        }
+        let text = std::fs::read_to_string(format!("/proc/{}/smaps", self.pid))?;
+        let vmas = maps::parse_smaps(&text).map_err(|e| Error::new(ErrorKind::InvalidData, e))?;
+        Ok(Snapshot {
+            pid: self.pid,
+            source: Source::ProcSmaps,
+            token: None,
+            vmas,
+        })
+    }
+
+    /// A snapshot with counters by `process_vm_getinfo()` only: every
+    /// record has them. `EOPNOTSUPP` if the kernel has the call but not the
+    /// counters (it rejects the bit, or leaves it out of the mask).
+    pub fn getinfo_counters(&self) -> Result<Snapshot> {
+        let mut bufs = GetinfoBuffers::<GetinfoVmaCounted>::default();
+        let policy = GrowPolicy {
+            mask: VMGI_LAYOUT | VMGI_COUNTERS,
+            ..Default::default()
+        };
+        let unsupported = || Error::from_raw_os_error(libc::EOPNOTSUPP);
+        let (args, n) = getinfo_grow(&mut bufs, policy, |a, v, s| {
+            sys::getinfo(&self.pidfd, a, v, s)
+        })
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::EINVAL) {
+                unsupported()
+            } else {
+                e
+            }
+        })?;
+        if args.mask & VMGI_COUNTERS == 0 {
+            return Err(unsupported());
+        }
+        let vmas = bufs.vmas[..n]
+            .iter()
+            .map(|r| Vma {
+                counters: Some(r.counters),
+                ..vma_from_record(&r.vma, &bufs.strings)
+            })
+            .collect();
+        Ok(Snapshot {
+            pid: self.pid,
+            source: Source::Getinfo,
+            token: Some(Token {
+                mm_id: args.mm_id,
+                seq: args.seq,
+            }),
+            vmas,
+        })
+    }
+
+    /// The counters summed over the whole map, as `smaps_rollup`, and the
+    /// number of VMAs: `process_vm_getinfo()` with
+    /// `PROCESS_VM_GETINFO_ROLLUP` (no records), else `smaps_rollup`
+    /// parsed (the count is then `None`).
+    pub fn rollup(&self) -> Result<(Counters, Option<usize>, Source)> {
+        let mut a = GetinfoArgsRollup {
+            args: GetinfoArgs {
+                end: u64::MAX,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        match sys::getinfo_rollup(&self.pidfd, &mut a) {
+            Ok(n) => return Ok((a.rollup, Some(n), Source::Getinfo)),
+            Err(e)
+                if matches!(
+                    e.raw_os_error(),
+                    Some(libc::ENOSYS) | Some(libc::EINVAL) | Some(libc::EOPNOTSUPP)
+                ) => {}
+            Err(e) => return Err(e),
+        }
+        let text = std::fs::read_to_string(format!("/proc/{}/smaps_rollup", self.pid))?;
+        let mut c = Counters::default();
+        text.lines().for_each(|l| {
+            maps::counter_line(&mut c, l);
+        });
+        Ok((c, None, Source::ProcSmaps))
+    }
+
     /// A snapshot by a `PROCMAP_QUERY` loop only.
     pub fn procmap_query(&self) -> Result<Snapshot> {
         let f = std::fs::File::open(format!("/proc/{}/maps", self.pid))?;
@@ -241,6 +340,7 @@ impl Process {
                 vm_flags: None,
                 anon_vma: None,
                 page_size: Some(q.vma_page_size),
+                counters: None,
             });
             addr = q.vma_end;
         }
@@ -311,13 +411,15 @@ fn vma_from_record(r: &GetinfoVma, strings: &[u8]) -> Vma {
         vm_flags: Some(r.vm_flags),
         anon_vma: Some(r.attrs & VMGI_VMA_ANON_VMA != 0),
         page_size: Some(1 << r.page_shift),
+        counters: None,
     }
 }
 
-/// The buffers of [`getinfo_grow`], kept between calls.
+/// The buffers of [`getinfo_grow`], kept between calls: records of the
+/// first version ([`GetinfoVma`]) or with counters ([`GetinfoVmaCounted`]).
 #[derive(Default)]
-pub struct GetinfoBuffers {
-    pub vmas: Vec<GetinfoVma>,
+pub struct GetinfoBuffers<R = GetinfoVma> {
+    pub vmas: Vec<R>,
     pub strings: Vec<u8>,
 }
 
@@ -329,6 +431,8 @@ pub struct GrowPolicy {
     pub first_strings: usize,
     /// Calls before giving up (`ERANGE` and `EAGAIN` retry).
     pub max_calls: u32,
+    /// The attributes asked for (`VMGI_*`).
+    pub mask: u64,
 }
 
 impl Default for GrowPolicy {
@@ -337,27 +441,29 @@ impl Default for GrowPolicy {
             first_vmas: 256,
             first_strings: 16 << 10,
             max_calls: 8,
+            mask: VMGI_LAYOUT,
         }
     }
 }
 
-/// Calls `call` (a `process_vm_getinfo()` of every attribute over the whole
-/// address space) until its buffers are large enough, as the documentation
+/// Calls `call` (a `process_vm_getinfo()` of the policy's attributes over the
+/// whole address space) until its buffers are large enough, as the documentation
 /// says: on `ERANGE` the kernel returned the sizes it needs, which are grown
 /// by a quarter (the map may grow meanwhile); `EAGAIN` (pages of the
 /// buffers reclaimed again and again while the map changed) is tried
 /// again. Returns the arguments of the successful call and the number of
 /// records.
-pub fn getinfo_grow<F>(
-    bufs: &mut GetinfoBuffers,
+pub fn getinfo_grow<R, F>(
+    bufs: &mut GetinfoBuffers<R>,
     policy: GrowPolicy,
     mut call: F,
 ) -> Result<(GetinfoArgs, usize)>
 where
-    F: FnMut(&mut GetinfoArgs, &mut [GetinfoVma], &mut [u8]) -> Result<usize>,
+    R: Clone + Default,
+    F: FnMut(&mut GetinfoArgs, &mut [R], &mut [u8]) -> Result<usize>,
 {
     if bufs.vmas.len() < policy.first_vmas {
-        bufs.vmas.resize(policy.first_vmas, GetinfoVma::default());
+        bufs.vmas.resize(policy.first_vmas, R::default());
     }
     if bufs.strings.len() < policy.first_strings {
         bufs.strings.resize(policy.first_strings, 0);
@@ -365,7 +471,7 @@ where
     let mut last = Error::from_raw_os_error(libc::EAGAIN);
     for _ in 0..policy.max_calls {
         let mut args = GetinfoArgs {
-            mask: VMGI_ALL,
+            mask: policy.mask,
             start: 0,
             end: u64::MAX,
             ..Default::default()
@@ -376,7 +482,7 @@ where
                 let grow = |n: usize| n + n / 4 + 16;
                 if args.vma_count as usize > bufs.vmas.len() {
                     bufs.vmas
-                        .resize(grow(args.vma_count as usize), GetinfoVma::default());
+                        .resize(grow(args.vma_count as usize), R::default());
                 }
                 if args.strings_size as usize > bufs.strings.len() {
                     bufs.strings.resize(grow(args.strings_size as usize), 0);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `/proc/PID/maps`, parsed: the fallback for kernels older than 6.11.
+//! `/proc/PID/maps`, parsed: the fallback for kernels older than 6.11; and
+//! `/proc/PID/smaps`, for the counters on kernels without them in
+//! `process_vm_getinfo()`.
 //!
 //! ```
 //! let v = vmmap::maps::parse(
@@ -12,7 +14,7 @@
 //! assert_eq!(v[0].kind, vmmap::Kind::Anonymous);
 //! ```
 
-use crate::{Kind, Vma};
+use crate::{abi::Counters, Kind, Vma};
 
 /// Parses the text of a maps file. Errors name the first bad line.
 pub fn parse(text: &str) -> Result<Vec<Vma>, String> {
@@ -57,8 +59,97 @@ pub fn parse_line(line: &str) -> Option<Vma> {
         vm_flags: None,
         anon_vma: None,
         page_size: None,
+        counters: None,
     })
     .filter(|v| v.start < v.end)
+}
+
+/// Parses the text of an smaps file: each VMA's maps line and its counters
+/// (the fields of [`Counters`] smaps prints, in bytes). Errors name the
+/// first line that is neither.
+///
+/// ```
+/// let v = vmmap::maps::parse_smaps(
+///     "7f00c0000000-7f00c0021000 rw-p 00000000 00:00 0      [anon:libc_malloc]\n\
+///      Size:                132 kB\n\
+///      Rss:                  12 kB\n\
+///      Pss:                   6 kB\n\
+///      Private_Dirty:         4 kB\n\
+///      Swap:                  8 kB\n\
+///      VmFlags: rd wr mr mw me ac\n",
+/// )
+/// .unwrap();
+/// let c = v[0].counters.unwrap();
+/// assert_eq!((c.rss, c.pss, c.private_dirty, c.swap), (12288, 6144, 4096, 8192));
+/// ```
+pub fn parse_smaps(text: &str) -> Result<Vec<Vma>, String> {
+    let mut out: Vec<Vma> = Vec::new();
+    for (i, l) in text.lines().enumerate().filter(|(_, l)| !l.is_empty()) {
+        if let Some(v) = out.last_mut() {
+            let c = v.counters.get_or_insert_with(Counters::default);
+            if counter_line(c, l) || is_smaps_field(l) {
+                continue;
+            }
+        }
+        match parse_line(l) {
+            Some(v) => out.push(Vma {
+                counters: Some(Counters::default()),
+                ..v
+            }),
+            None => return Err(format!("smaps line {}: {:?}", i + 1, l)),
+        }
+    }
+    Ok(out)
+}
+
+/// A `Key: value` line of smaps that is not a counter (`Size`, `VmFlags`,
+/// `THPeligible`, ...): a word and a colon, no range before it.
+fn is_smaps_field(l: &str) -> bool {
+    l.split_once(':').is_some_and(|(k, _)| {
+        !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    })
+}
+
+/// Adds a `Key:  N kB` line of smaps or `smaps_rollup` to `c` if it is one
+/// of the counters; returns whether it was.
+pub fn counter_line(c: &mut Counters, l: &str) -> bool {
+    let Some((key, rest)) = l.split_once(':') else {
+        return false;
+    };
+    let Some(kb) = rest
+        .trim()
+        .strip_suffix("kB")
+        .and_then(|n| n.trim().parse::<u64>().ok())
+    else {
+        return false;
+    };
+    let field = match key {
+        "Rss" => &mut c.rss,
+        "Pss" => &mut c.pss,
+        "Pss_Dirty" => &mut c.pss_dirty,
+        "Pss_Anon" => &mut c.pss_anon,
+        "Pss_File" => &mut c.pss_file,
+        "Pss_Shmem" => &mut c.pss_shmem,
+        "Shared_Clean" => &mut c.shared_clean,
+        "Shared_Dirty" => &mut c.shared_dirty,
+        "Private_Clean" => &mut c.private_clean,
+        "Private_Dirty" => &mut c.private_dirty,
+        "Referenced" => &mut c.referenced,
+        "Anonymous" => &mut c.anonymous,
+        "KSM" => &mut c.ksm,
+        "LazyFree" => &mut c.lazyfree,
+        "AnonHugePages" => &mut c.anon_huge,
+        "ShmemPmdMapped" => &mut c.shmem_pmd,
+        "FilePmdMapped" => &mut c.file_pmd,
+        "Shared_Hugetlb" => &mut c.shared_hugetlb,
+        "Private_Hugetlb" => &mut c.private_hugetlb,
+        "Swap" => &mut c.swap,
+        "SwapPss" => &mut c.swap_pss,
+        "Locked" => &mut c.locked,
+        _ => return false,
+    };
+    *field = kb << 10;
+    true
 }
 
 /// The group a name belongs to in a summary, the way Android's showmap

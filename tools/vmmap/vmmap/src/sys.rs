@@ -34,20 +34,21 @@ pub fn pidfd_open(pid: i32) -> Result<OwnedFd> {
 /// points to must be `vmas` and `strings`, which are borrowed for the call.
 /// `ENOSYS`, with no system call, if `/sys/kernel/process_vm_syscalls` does
 /// not name it.
-pub fn getinfo(
+pub fn getinfo<R: Record>(
     pidfd: &OwnedFd,
     args: &mut GetinfoArgs,
-    vmas: &mut [GetinfoVma],
+    vmas: &mut [R],
     strings: &mut [u8],
 ) -> Result<usize> {
     let nr = nr(syscalls::numbers().getinfo)?;
     args.vmas = vmas.as_mut_ptr() as u64;
-    args.vma_size = std::mem::size_of::<GetinfoVma>() as u32;
+    args.vma_size = std::mem::size_of::<R>() as u32;
     args.vma_count = u32::try_from(vmas.len()).unwrap_or(u32::MAX);
     args.strings = strings.as_mut_ptr() as u64;
     args.strings_size = u32::try_from(strings.len()).unwrap_or(u32::MAX);
     // SAFETY: `args` is a valid struct of the size passed, and its buffers are the two
-    // exclusive slices borrowed for the duration of the call, with their true lengths.
+    // exclusive slices borrowed for the duration of the call, with their true lengths; `R`
+    // is a record of the uapi (`Record`), which the kernel writes as plain integers.
     check(unsafe {
         libc::syscall(
             nr,
@@ -55,6 +56,31 @@ pub fn getinfo(
             args as *mut GetinfoArgs,
             std::mem::size_of::<GetinfoArgs>(),
             0,
+        )
+    })
+}
+
+/// A record of `struct process_vm_getinfo_vma`, of one version or another:
+/// `repr(C)` integers only, so that any bytes the kernel writes are valid.
+pub trait Record: Copy + Default {}
+impl Record for GetinfoVma {}
+impl Record for GetinfoVmaCounted {}
+
+/// `process_vm_getinfo(pidfd, args, sizeof(*args), PROCESS_VM_GETINFO_ROLLUP)`:
+/// the counters of the whole range into `args.rollup`, no records; returns
+/// the number of VMAs. `ENOSYS`, with no system call, as [`getinfo`].
+pub fn getinfo_rollup(pidfd: &OwnedFd, args: &mut GetinfoArgsRollup) -> Result<usize> {
+    let nr = nr(syscalls::numbers().getinfo)?;
+    args.args.mask = VMGI_RANGE | VMGI_COUNTERS;
+    // SAFETY: `args` is a valid struct of the size passed; with the flag the kernel writes
+    // no buffer, only `args`.
+    check(unsafe {
+        libc::syscall(
+            nr,
+            pidfd.as_raw_fd(),
+            args as *mut GetinfoArgsRollup,
+            std::mem::size_of::<GetinfoArgsRollup>(),
+            PROCESS_VM_GETINFO_ROLLUP,
         )
     })
 }

@@ -63,6 +63,49 @@ fn structs_and_constants_match_the_uapi_headers() {
         seq = "seq"
     ));
     expect.extend(fields!(
+        "process_vm_getinfo_counters",
+        Counters,
+        rss = "rss",
+        pss = "pss",
+        pss_dirty = "pss_dirty",
+        pss_anon = "pss_anon",
+        pss_file = "pss_file",
+        pss_shmem = "pss_shmem",
+        shared_clean = "shared_clean",
+        shared_dirty = "shared_dirty",
+        private_clean = "private_clean",
+        private_dirty = "private_dirty",
+        referenced = "referenced",
+        anonymous = "anonymous",
+        ksm = "ksm",
+        lazyfree = "lazyfree",
+        anon_huge = "anon_huge",
+        shmem_pmd = "shmem_pmd",
+        file_pmd = "file_pmd",
+        shared_hugetlb = "shared_hugetlb",
+        private_hugetlb = "private_hugetlb",
+        swap = "swap",
+        swap_pss = "swap_pss",
+        locked = "locked"
+    ));
+    // The structs of the header are the newest version; `GetinfoVma` and
+    // `GetinfoArgs` the first one, which the constants below check.
+    for (name, size) in expect.iter_mut() {
+        match *name {
+            "sizeof process_vm_getinfo_vma" => *size = size_of::<GetinfoVmaCounted>() as u64,
+            "sizeof process_vm_getinfo_args" => *size = size_of::<GetinfoArgsRollup>() as u64,
+            _ => {}
+        }
+    }
+    expect.push((
+        "process_vm_getinfo_vma.counters",
+        offset_of!(GetinfoVmaCounted, counters) as u64,
+    ));
+    expect.push((
+        "process_vm_getinfo_args.rollup",
+        offset_of!(GetinfoArgsRollup, rollup) as u64,
+    ));
+    expect.extend(fields!(
         "process_vm_madvise_args",
         MadviseArgs,
         ranges = "ranges",
@@ -74,6 +117,7 @@ fn structs_and_constants_match_the_uapi_headers() {
     ));
     let consts: Vec<(&str, u64)> = vec![
         ("VMGI_ALL", VMGI_ALL),
+        ("VMGI_ALL & ~VMGI_COUNTERS", VMGI_LAYOUT),
         ("VMGI_RANGE", VMGI_RANGE),
         ("VMGI_PROT", VMGI_PROT),
         ("VMGI_VM_FLAGS", VMGI_VM_FLAGS),
@@ -84,6 +128,11 @@ fn structs_and_constants_match_the_uapi_headers() {
         ("VMGI_ANON_VMA", VMGI_ANON_VMA),
         ("VMGI_PAGE_SIZE", VMGI_PAGE_SIZE),
         ("VMGI_FILE", VMGI_FILE),
+        ("VMGI_COUNTERS", VMGI_COUNTERS),
+        (
+            "PROCESS_VM_GETINFO_ROLLUP",
+            PROCESS_VM_GETINFO_ROLLUP as u64,
+        ),
         ("VMGI_PROT_READ", VMGI_PROT_READ as u64),
         ("VMGI_PROT_WRITE", VMGI_PROT_WRITE as u64),
         ("VMGI_PROT_EXEC", VMGI_PROT_EXEC as u64),
@@ -95,6 +144,15 @@ fn structs_and_constants_match_the_uapi_headers() {
         ("VMGI_VMA_FILE", VMGI_VMA_FILE as u64),
         ("VMGI_NO_NAME", VMGI_NO_NAME as u64),
         ("VMGI_VMA_SIZE_VER0", size_of::<GetinfoVma>() as u64),
+        ("VMGI_VMA_SIZE_VER1", size_of::<GetinfoVmaCounted>() as u64),
+        (
+            "sizeof(struct process_vm_getinfo_counters)",
+            size_of::<Counters>() as u64,
+        ),
+        (
+            "PROCESS_VM_GETINFO_ARGS_SIZE_VER1",
+            size_of::<GetinfoArgsRollup>() as u64,
+        ),
         (
             "PROCESS_VM_GETINFO_ARGS_SIZE_VER0",
             size_of::<GetinfoArgs>() as u64,

@@ -33,7 +33,7 @@ fn fake(
 
 #[test]
 fn buffers_grow_to_what_the_kernel_asks() {
-    let mut b = GetinfoBuffers::default();
+    let mut b = GetinfoBuffers::<GetinfoVma>::default();
     let (args, n) = getinfo_grow(&mut b, GrowPolicy::default(), fake(65530, 1 << 20)).unwrap();
     assert_eq!(n, 65530);
     assert_eq!((args.mm_id, args.seq), (7, 9));
@@ -51,7 +51,7 @@ fn buffers_grow_to_what_the_kernel_asks() {
 
 #[test]
 fn a_map_that_keeps_growing_gives_up() {
-    let mut b = GetinfoBuffers::default();
+    let mut b = GetinfoBuffers::<GetinfoVma>::default();
     let mut n = 100;
     let err = getinfo_grow(
         &mut b,
@@ -71,7 +71,7 @@ fn a_map_that_keeps_growing_gives_up() {
 
 #[test]
 fn eagain_is_retried_and_other_errors_are_not() {
-    let mut b = GetinfoBuffers::default();
+    let mut b = GetinfoBuffers::<GetinfoVma>::default();
     let mut calls = 0;
     let r = getinfo_grow(&mut b, GrowPolicy::default(), |_, _, _| {
         calls += 1;
@@ -107,6 +107,7 @@ fn vma(start: u64, end: u64, kind: Kind, flags: u64) -> Vma {
         vm_flags: Some(flags),
         anon_vma: None,
         page_size: None,
+        counters: None,
     }
 }
 
