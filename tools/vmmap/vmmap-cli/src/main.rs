@@ -308,12 +308,11 @@ fn print_summary(out: &mut impl Write, s: &Summary) {
         source_name(s.source)
     )
     .ok();
-    writeln!(
-        out,
-        "{:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6} {:>6} {:<8}",
-        "virtual", "", "", "shared", "shared", "private", "private", "", "", "", "", ""
-    )
-    .ok();
+    let first = format!(
+        "{:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "virtual", "", "", "shared", "shared", "private", "private"
+    );
+    writeln!(out, "{}", first.trim_end()).ok();
     writeln!(
         out,
         "{:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6} {:>6} {:<8} name",
