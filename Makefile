@@ -94,6 +94,7 @@ check: deps
 	@scripts/check
 
 bench: deps
+	@scripts/deps bench >/dev/null
 	@scripts/bench
 
 # git format-patch output of the series on the base (patches/series and
