@@ -606,7 +606,7 @@ next:
 
 /*
  * The range of 8 pages is advised in one hold of the lock; the one of 1536
- * in three chunks (CHUNK_PAGES is 512), between which the call lets the
+ * in twelve chunks (CHUNK_PAGES is 128), between which the call lets the
  * target's mmap() in when it waits, and stops if the range changed.
  */
 TEST(race_never_advises_a_newer_mapping)
