@@ -81,14 +81,11 @@ static int count_vmas(pid_t pid)
 }
 
 /*
- * A child whose map has exactly nr VMAs, shaped like an app's: named
- * allocator and stack regions, guard pages, a few file mappings.
+ * A child that runs build(nr, arg), which makes its map, then waits until
+ * *release (the write end of a pipe) is closed. Returns its pid, or -1.
  */
-static pid_t start_target(int nr, int *release)
+static pid_t start_child(void (*build)(int nr, int arg), int nr, int arg, int *release)
 {
-	static const char *const names[] = {
-		"libc_malloc", "scudo:primary", "stack_and_tls:main", "dalvik-heap",
-	};
 	int ready[2], hold[2];
 	pid_t pid;
 	char c;
@@ -97,23 +94,7 @@ static pid_t start_target(int nr, int *release)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		int fd = open("/selftests/process_vm_getinfo_bench", O_RDONLY);
-		int have = count_vmas(getpid()), i;
-
-		for (i = 0; have + i < nr; i++) {
-			char *p;
-
-			if (i % 64 == 0 && fd >= 0)
-				p = mmap(NULL, psize, PROT_READ, MAP_PRIVATE, fd, 0);
-			else
-				p = mmap(NULL, psize, i % 2 ? PROT_READ : PROT_READ | PROT_WRITE,
-					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-			if (p == MAP_FAILED)
-				_exit(2);
-			if (i % 4)
-				prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)p,
-				      psize, (unsigned long)names[i % 4]);
-		}
+		build(nr, arg);
 		close(ready[0]);
 		close(hold[1]);
 		write(ready[1], "x", 1);
@@ -127,6 +108,40 @@ static pid_t start_target(int nr, int *release)
 	close(ready[0]);
 	*release = hold[1];
 	return pid;
+}
+
+/*
+ * A map of exactly nr VMAs, shaped like an app's: named allocator and
+ * stack regions, guard pages, a few file mappings.
+ */
+static void app_layout(int nr, int unused)
+{
+	static const char *const names[] = {
+		"libc_malloc", "scudo:primary", "stack_and_tls:main", "dalvik-heap",
+	};
+	int fd = open("/selftests/process_vm_getinfo_bench", O_RDONLY);
+	int have = count_vmas(getpid()), i;
+
+	(void)unused;
+	for (i = 0; have + i < nr; i++) {
+		char *p;
+
+		if (i % 64 == 0 && fd >= 0)
+			p = mmap(NULL, psize, PROT_READ, MAP_PRIVATE, fd, 0);
+		else
+			p = mmap(NULL, psize, i % 2 ? PROT_READ : PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			_exit(2);
+		if (i % 4)
+			prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)p,
+			      psize, (unsigned long)names[i % 4]);
+	}
+}
+
+static pid_t start_target(int nr, int *release)
+{
+	return start_child(app_layout, nr, 0, release);
 }
 
 static int procmap_loop(pid_t pid)
@@ -238,49 +253,28 @@ static int read_all(pid_t pid, const char *what)
 #define RESIDENT_PAGES	49152	/* 192 MiB of 4 KiB pages */
 
 /*
- * A child with nr VMAs in all and about RESIDENT_PAGES pages written,
- * spread over them, every eighth VMA paged out if there is swap.
+ * A map of nr VMAs in all and about RESIDENT_PAGES pages written, spread
+ * over them, every eighth VMA paged out if swap.
  */
-static pid_t start_resident_target(int nr, int swap, int *release)
+static void resident_layout(int nr, int swap)
 {
-	int ready[2], hold[2];
-	pid_t pid;
-	char c;
+	int have = count_vmas(getpid()), want = nr - have, i;
+	long pages = want > 0 && RESIDENT_PAGES / want ? RESIDENT_PAGES / want : 1;
+	size_t len = pages * psize;
 
-	if (pipe(ready) || pipe(hold))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		int have = count_vmas(getpid()), want = nr - have, i;
-		long pages = want > 0 && RESIDENT_PAGES / want ? RESIDENT_PAGES / want : 1;
-		size_t len = pages * psize;
+	for (i = 0; i < want; i++) {
+		/* Neighbours differ in protection, so they do not merge. */
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-		for (i = 0; i < want; i++) {
-			/* Neighbours differ in protection, so they do not merge. */
-			char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-			if (p == MAP_FAILED)
-				_exit(2);
-			memset(p, i, len);
-			if (i % 2)
-				mprotect(p, len, PROT_READ);
-			if (swap && i % 8 == 0)
-				madvise(p, len, MADV_PAGEOUT);
-		}
-		close(ready[0]);
-		close(hold[1]);
-		write(ready[1], "x", 1);
-		read(hold[0], &c, 1);
-		_exit(0);
+		if (p == MAP_FAILED)
+			_exit(2);
+		memset(p, i, len);
+		if (i % 2)
+			mprotect(p, len, PROT_READ);
+		if (swap && i % 8 == 0)
+			madvise(p, len, MADV_PAGEOUT);
 	}
-	close(ready[1]);
-	close(hold[0]);
-	if (read(ready[0], &c, 1) != 1)
-		return -1;
-	close(ready[0]);
-	*release = hold[1];
-	return pid;
 }
 
 static void run_counters(int nr)
@@ -290,7 +284,7 @@ static void run_counters(int nr)
 	struct snap s = { 0 };
 	int release, pidfd, vmas, gate = 0, r, status;
 	int have = have_getinfo(), swap = ensure_swap() == 0;
-	pid_t pid = start_resident_target(nr, swap, &release);
+	pid_t pid = start_child(resident_layout, nr, swap, &release);
 	uint64_t resident;
 
 	if (pid < 0) {

@@ -190,15 +190,33 @@ impl Process {
 
     /// A snapshot by `process_vm_getinfo()` only.
     pub fn getinfo(&self) -> Result<Snapshot> {
-        let mut bufs = GetinfoBuffers::default();
-        let (args, n) = getinfo_grow(&mut bufs, GrowPolicy::default(), |a, v, s| {
+        self.getinfo_records(VMGI_LAYOUT, |r: &GetinfoVma, strings| {
+            vma_from_record(r, strings)
+        })
+        .map(|(snap, _)| snap)
+    }
+
+    /// One snapshot by `process_vm_getinfo()` of the attributes `mask`, in
+    /// records of type `R` (with counters or without), each made a [`Vma`]
+    /// by `to_vma`; and the mask the kernel returned.
+    fn getinfo_records<R: sys::Record>(
+        &self,
+        mask: u64,
+        to_vma: impl Fn(&R, &[u8]) -> Vma,
+    ) -> Result<(Snapshot, u64)> {
+        let mut bufs = GetinfoBuffers::<R>::default();
+        let policy = GrowPolicy {
+            mask,
+            ..Default::default()
+        };
+        let (args, n) = getinfo_grow(&mut bufs, policy, |a, v, s| {
             sys::getinfo(&self.pidfd, a, v, s)
         })?;
         let vmas = bufs.vmas[..n]
             .iter()
-            .map(|r| vma_from_record(r, &bufs.strings))
+            .map(|r| to_vma(r, &bufs.strings))
             .collect();
-        Ok(Snapshot {
+        let snap = Snapshot {
             pid: self.pid,
             source: Source::Getinfo,
             token: Some(Token {
@@ -206,7 +224,8 @@ impl Process {
                 seq: args.seq,
             }),
             vmas,
-        })
+        };
+        Ok((snap, args.mask))
     }
 
     /// A snapshot with memory counters: `process_vm_getinfo()` with
@@ -235,41 +254,27 @@ impl Process {
     /// record has them. `EOPNOTSUPP` if the kernel has the call but not the
     /// counters (it rejects the bit, or leaves it out of the mask).
     pub fn getinfo_counters(&self) -> Result<Snapshot> {
-        let mut bufs = GetinfoBuffers::<GetinfoVmaCounted>::default();
-        let policy = GrowPolicy {
-            mask: VMGI_LAYOUT | VMGI_COUNTERS,
-            ..Default::default()
-        };
         let unsupported = || Error::from_raw_os_error(libc::EOPNOTSUPP);
-        let (args, n) = getinfo_grow(&mut bufs, policy, |a, v, s| {
-            sys::getinfo(&self.pidfd, a, v, s)
-        })
-        .map_err(|e| {
-            if e.raw_os_error() == Some(libc::EINVAL) {
-                unsupported()
-            } else {
-                e
-            }
-        })?;
-        if args.mask & VMGI_COUNTERS == 0 {
+        let (snap, mask) = self
+            .getinfo_records(
+                VMGI_LAYOUT | VMGI_COUNTERS,
+                |r: &GetinfoVmaCounted, strings| Vma {
+                    counters: Some(r.counters),
+                    ..vma_from_record(&r.vma, strings)
+                },
+            )
+            .map_err(|e| {
+                // A kernel of the first version rejects the bit.
+                if e.raw_os_error() == Some(libc::EINVAL) {
+                    unsupported()
+                } else {
+                    e
+                }
+            })?;
+        if mask & VMGI_COUNTERS == 0 {
             return Err(unsupported());
         }
-        let vmas = bufs.vmas[..n]
-            .iter()
-            .map(|r| Vma {
-                counters: Some(r.counters),
-                ..vma_from_record(&r.vma, &bufs.strings)
-            })
-            .collect();
-        Ok(Snapshot {
-            pid: self.pid,
-            source: Source::Getinfo,
-            token: Some(Token {
-                mm_id: args.mm_id,
-                seq: args.seq,
-            }),
-            vmas,
-        })
+        Ok(snap)
     }
 
     /// The counters summed over the whole map, as `smaps_rollup`, and the
