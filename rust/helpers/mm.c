@@ -18,6 +18,11 @@ void rust_helper_mmap_read_unlock(struct mm_struct *mm)
 	mmap_read_unlock(mm);
 }
 
+int rust_helper_mmap_lock_is_contended(struct mm_struct *mm)
+{
+	return mmap_lock_is_contended(mm);
+}
+
 void rust_helper_vma_iter_init(struct vma_iterator *vmi, struct mm_struct *mm,
 			       unsigned long addr)
 {
@@ -61,8 +66,4 @@ unsigned long rust_helper_untagged_addr_remote(struct mm_struct *mm,
 	return untagged_addr_remote(mm, addr);
 }
 
-int rust_helper_mmap_lock_is_contended(struct mm_struct *mm)
-{
-	return mmap_lock_is_contended(mm);
-}
 #endif

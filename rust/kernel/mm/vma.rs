@@ -117,6 +117,13 @@ pub struct MmapReadGuard<'a> {
 }
 
 impl<'a> MmapReadGuard<'a> {
+    /// Whether another task waits for the lock (a writer, or a reader
+    /// queued behind one): a holder doing long work should give it way.
+    pub fn is_contended(&self) -> bool {
+        // SAFETY: The mm is valid (type invariant); the function only reads the lock's state.
+        unsafe { bindings::mmap_lock_is_contended(self.mm.as_ptr()) != 0 }
+    }
+
     /// The layout sequence number: the second half of a layout token. It does
     /// not change while the guard exists.
     pub fn layout_seq(&self) -> u64 {
@@ -185,13 +192,6 @@ impl MmapReadGuard<'_> {
         // SAFETY: The mm is valid and its lock held (type invariants), as
         // `untagged_addr_remote()` asks.
         unsafe { bindings::untagged_addr_remote(self.mm.as_ptr(), addr) }
-    }
-
-    /// Whether another task waits for the lock (a writer, or a reader
-    /// queued behind one): a holder doing long work should give it way.
-    pub fn is_contended(&self) -> bool {
-        // SAFETY: The mm is valid (type invariant); the function only reads the lock's state.
-        unsafe { bindings::mmap_lock_is_contended(self.mm.as_ptr()) != 0 }
     }
 }
 
