@@ -30,7 +30,7 @@
 
 #ifdef CONFIG_VMA_LAYOUT_SEQ
 
-/* A new identifier, never used before in this boot (mm/vma_layout_seq.rs). */
+/* A new identifier, never used before in this boot (mm/vma_layout_seq.c). */
 u64 vma_layout_new_mm_id(void);
 
 static inline void vma_layout_seq_init(struct mm_struct *mm)
