@@ -46,12 +46,14 @@ unsigned int vmgi_put_vmas(struct process_vm_getinfo_vma __user *dst,
 			   unsigned int n, unsigned int size);
 
 /*
- * vma_smaps_counters_add - what /proc/PID/smaps counts for a VMA, by its
- * walk (fs/proc/task_mmu.c), added to *c; the PSS fields in bytes <<
- * VMGI_PSS_SHIFT. Called with the mmap_lock held for reading; may sleep.
+ * vma_smaps_counters_add - what /proc/PID/smaps counts for n VMAs, by its
+ * walk (fs/proc/task_mmu.c), summed and added to *c; the PSS fields in
+ * bytes << VMGI_PSS_SHIFT. Called with the mmap_lock held for reading; may
+ * sleep.
  */
 #define VMGI_PSS_SHIFT 12
-void vma_smaps_counters_add(struct vm_area_struct *vma,
+void vma_smaps_counters_add(struct vm_area_struct *const *vmas,
+			    unsigned int n,
 			    struct process_vm_getinfo_counters *c);
 
 /* The system call, in Rust. */

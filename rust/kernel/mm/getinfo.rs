@@ -646,10 +646,13 @@ impl<'a> Walker<'a> {
             let (mut n, mut stop) = (0, None);
             for (vma, name) in batch.iter().zip(names.iter()) {
                 // Counting walks page tables: a chunk ends after a bounded
-                // amount of that too, or when a writer waits.
+                // amount of that too, or when a writer waits (checked after
+                // each VMA's walk, or each batch's when they are summed
+                // without records).
                 let counted_enough = want_counters
                     && counted > 0
-                    && (counted >= CHUNK_COUNTED_PAGES || guard.is_contended());
+                    && (counted >= CHUNK_COUNTED_PAGES
+                        || ((n == 0 || self.args.vma_count != 0) && guard.is_contended()));
                 if self.nrec + n == CHUNK_VMAS || counted_enough {
                     stop = Some(vma.start());
                     break;
@@ -672,18 +675,20 @@ impl<'a> Walker<'a> {
                     fill_record(&mut self.batch[n], self.mask, vma, name);
                 }
                 if want_counters {
+                    // The rollup alone (no records) sums the batch below.
                     if self.args.vma_count != 0 {
                         self.raw[n] = Counters::default();
-                        add_vma_counters(vma, &mut self.raw[n]);
+                        add_vma_counters(core::slice::from_ref(vma), &mut self.raw[n]);
                         self.batch[n].counters = counters_in_bytes(&self.raw[n]);
-                    } else {
-                        // The rollup alone: no records, nothing to fault in
-                        // or write again, so straight into the sum.
-                        add_vma_counters(vma, &mut self.rollup);
                     }
                     counted += (vma.end() - vma.start()) / bindings::PAGE_SIZE;
                 }
                 n += 1;
+            }
+            if want_counters && self.args.vma_count == 0 {
+                // No records: nothing to fault in or write again, so the
+                // batch goes straight into the sum, with one conversion.
+                add_vma_counters(&batch[..n], &mut self.rollup);
             }
             let written = self.put(before + self.nrec, n);
             if want_counters && self.args.vma_count != 0 {
@@ -801,15 +806,15 @@ impl<'a> Walker<'a> {
     }
 }
 
-/// Adds what smaps counts for `vma` to `c` (see
+/// Adds what smaps counts for `vmas` to `c` (see
 /// [`VmaRead::add_smaps_counters`]); nothing where smaps is not built (and
 /// then nothing asks for counters).
 #[inline]
-fn add_vma_counters(vma: &VmaRead, c: &mut Counters) {
+fn add_vma_counters(vmas: &[&VmaRead], c: &mut Counters) {
     #[cfg(CONFIG_PROC_PAGE_MONITOR)]
-    vma.add_smaps_counters(c);
+    VmaRead::add_smaps_counters(vmas, c);
     #[cfg(not(CONFIG_PROC_PAGE_MONITOR))]
-    let _ = (vma, c);
+    let _ = (vmas, c);
 }
 
 /// The user address of record `i` of the caller's buffer.
