@@ -46,15 +46,13 @@ unsigned int vmgi_put_vmas(struct process_vm_getinfo_vma __user *dst,
 			   unsigned int n, unsigned int size);
 
 /*
- * vma_smaps_counters_add - what /proc/PID/smaps counts for n VMAs, by its
- * walk (fs/proc/task_mmu.c), summed and added to *c; the PSS fields in
- * bytes << VMGI_PSS_SHIFT. Called with the mmap_lock held for reading; may
- * sleep.
+ * vma_smaps_counters - what /proc/PID/smaps counts for n VMAs, by its walk
+ * (fs/proc/task_mmu.c), summed into *c; the PSS fields in bytes <<
+ * VMGI_PSS_SHIFT. Called with the mmap_lock held for reading; may sleep.
  */
 #define VMGI_PSS_SHIFT 12
-void vma_smaps_counters_add(struct vm_area_struct *const *vmas,
-			    unsigned int n,
-			    struct process_vm_getinfo_counters *c);
+void vma_smaps_counters(struct vm_area_struct *const *vmas, unsigned int n,
+			struct process_vm_getinfo_counters *c);
 
 /* The system call, in Rust. */
 long do_process_vm_getinfo(int pidfd, struct process_vm_getinfo_args __user *uargs,

@@ -677,8 +677,7 @@ impl<'a> Walker<'a> {
                 if want_counters {
                     // The rollup alone (no records) sums the batch below.
                     if self.args.vma_count != 0 {
-                        self.raw[n] = Counters::default();
-                        add_vma_counters(core::slice::from_ref(vma), &mut self.raw[n]);
+                        vma_counters(core::slice::from_ref(vma), &mut self.raw[n]);
                         self.batch[n].counters = counters_in_bytes(&self.raw[n]);
                     }
                     counted += (vma.end() - vma.start()) / bindings::PAGE_SIZE;
@@ -687,8 +686,10 @@ impl<'a> Walker<'a> {
             }
             if want_counters && self.args.vma_count == 0 {
                 // No records: nothing to fault in or write again, so the
-                // batch goes straight into the sum, with one conversion.
-                add_vma_counters(&batch[..n], &mut self.rollup);
+                // batch goes straight into the sum, gathered at once.
+                let mut sum = Counters::default();
+                vma_counters(&batch[..n], &mut sum);
+                add_counters(&mut self.rollup, &sum);
             }
             let written = self.put(before + self.nrec, n);
             if want_counters && self.args.vma_count != 0 {
@@ -806,15 +807,17 @@ impl<'a> Walker<'a> {
     }
 }
 
-/// Adds what smaps counts for `vmas` to `c` (see
-/// [`VmaRead::add_smaps_counters`]); nothing where smaps is not built (and
-/// then nothing asks for counters).
+/// Sets `c` to what smaps counts for `vmas`, summed (see
+/// [`VmaRead::smaps_counters`]); zero where smaps is not built.
 #[inline]
-fn add_vma_counters(vmas: &[&VmaRead], c: &mut Counters) {
+fn vma_counters(vmas: &[&VmaRead], c: &mut Counters) {
     #[cfg(CONFIG_PROC_PAGE_MONITOR)]
-    VmaRead::add_smaps_counters(vmas, c);
+    VmaRead::smaps_counters(vmas, c);
     #[cfg(not(CONFIG_PROC_PAGE_MONITOR))]
-    let _ = (vmas, c);
+    {
+        let _ = vmas;
+        *c = Counters::default();
+    }
 }
 
 /// The user address of record `i` of the caller's buffer.

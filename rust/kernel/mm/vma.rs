@@ -591,20 +591,19 @@ impl VmaRead {
         unsafe { bindings::vma_page_size(self.0.get()) }
     }
 
-    /// Adds what `/proc/PID/smaps` counts for `vmas`, by smaps' own
-    /// page-table walk (`vma_smaps_counters_add()`), to `c`, the PSS fields
-    /// in bytes << `VMGI_PSS_SHIFT`: for one VMA into a zeroed `c`, its
-    /// figures; into a sum, a rollup (a batch at a time costs one
-    /// conversion per batch, as `smaps_rollup` sums). Nothing for the gate
-    /// VMA, whose pages are not the process's. May sleep; takes time in
-    /// proportion to the VMAs' page tables.
+    /// Sets `c` to what `/proc/PID/smaps` counts for `vmas`, summed, by
+    /// smaps' own page-table walk (`vma_smaps_counters()`), the PSS fields
+    /// in bytes << `VMGI_PSS_SHIFT`: for one VMA its figures, for a batch
+    /// its share of a rollup (summed before rounding, as `smaps_rollup`
+    /// sums). Nothing for the gate VMA, whose pages are not the process's.
+    /// May sleep; takes time in proportion to the VMAs' page tables.
     #[cfg(all(CONFIG_PROCESS_VM_GETINFO, CONFIG_PROC_PAGE_MONITOR))]
-    pub fn add_smaps_counters(vmas: &[&VmaRead], c: &mut bindings::process_vm_getinfo_counters) {
+    pub fn smaps_counters(vmas: &[&VmaRead], c: &mut bindings::process_vm_getinfo_counters) {
         // SAFETY: The VMAs are valid and their mmap lock is held for reading (type invariant),
         // as the walk needs (the gate VMA has no mm, and the walk leaves it alone); a `&VmaRead`
         // is a pointer to the C struct, and there are `vmas.len()` of them; `c` is valid for
-        // reads and writes.
-        unsafe { bindings::vma_smaps_counters_add(vmas.as_ptr().cast(), vmas.len() as u32, c) };
+        // writes.
+        unsafe { bindings::vma_smaps_counters(vmas.as_ptr().cast(), vmas.len() as u32, c) };
     }
 
     /// Checks that `advice` can be applied to this VMA under the mmap lock
