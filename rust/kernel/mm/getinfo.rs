@@ -87,6 +87,9 @@ const SUPPORTED: u64 = {
 /// tables of (the chunk ends after the VMA that reaches it, or sooner if a
 /// writer waits for the lock).
 pub const CHUNK_COUNTED_PAGES: usize = 32 * 1024;
+/// VMAs summed at a time by a walk that writes no records and no names (a
+/// rollup): the walk of `smaps_rollup` gathers them all into one sum.
+const SUM_BATCH: usize = 64;
 
 /// The fields of [`Counters`], all `u64`, in order.
 macro_rules! for_counters {
@@ -619,6 +622,9 @@ impl<'a> Walker<'a> {
         self.faulted = false;
         let want_name = wants(self.mask, bindings::VMGI_NAME);
         let want_counters = wants(self.mask, bindings::VMGI_COUNTERS);
+        if want_counters && !want_name && self.args.vma_count == 0 {
+            return Ok(self.sum_chunk(guard, addr));
+        }
         let mut counted = 0;
         let mut names = [RawMapsName::NONE; VMA_BATCH];
         let end = self.args.end as usize;
@@ -706,6 +712,44 @@ impl<'a> Walker<'a> {
             }
         }
         Ok(None)
+    }
+
+    /// A chunk of a walk that writes neither records nor names but sums the
+    /// counters (a rollup, or a call for the sizes): [`SUM_BATCH`] VMAs at a
+    /// time go into the sum, and there is no bound on VMAs, which only
+    /// records need. The chunk ends after the VMA that brings it to
+    /// [`CHUNK_COUNTED_PAGES`], or between batches when a writer waits.
+    /// Returns where the next chunk starts, or `None` if the range is done.
+    fn sum_chunk(&mut self, guard: &MmapReadGuard<'_>, addr: usize) -> Option<usize> {
+        let end = self.args.end as usize;
+        let mut vmas = guard.vmas_by::<SUM_BATCH>(addr, end);
+        let mut counted = 0;
+        while let Some(batch) = vmas.next_batch() {
+            if counted > 0 && guard.is_contended() {
+                return Some(batch[0].start());
+            }
+            let mut n = 0;
+            while n < batch.len() && counted < CHUNK_COUNTED_PAGES {
+                counted += (batch[n].end() - batch[n].start()) / bindings::PAGE_SIZE;
+                n += 1;
+            }
+            let mut sum = Counters::default();
+            vma_counters(&batch[..n], &mut sum);
+            add_counters(&mut self.rollup, &sum);
+            self.nrec += n;
+            if n < batch.len() {
+                return Some(batch[n].start());
+            }
+        }
+        // The gate VMA, last as in `chunk`: a VMA of the count, whose pages are
+        // not the process's.
+        if guard
+            .gate_vma()
+            .is_some_and(|g| g.end() > addr && g.start() < end)
+        {
+            self.nrec += 1;
+        }
+        None
     }
 
     /// Writes the first `n` records of the batch to userspace as records

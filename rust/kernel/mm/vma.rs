@@ -143,6 +143,13 @@ impl<'a> MmapReadGuard<'a> {
     /// The VMAs that intersect `[start, end)`, in address order.
     #[inline]
     pub fn vmas(&self, start: usize, end: usize) -> VmaIter<'_> {
+        self.vmas_by(start, end)
+    }
+
+    /// The VMAs that intersect `[start, end)`, in address order, taken from
+    /// the tree up to `N` at a time (batches span leaves).
+    #[inline]
+    pub fn vmas_by<const N: usize>(&self, start: usize, end: usize) -> VmaIter<'_, N> {
         let mut vmi = MaybeUninit::<bindings::vma_iterator>::uninit();
         // SAFETY: `vmi` is valid for writes and the mm is valid (type invariant);
         // `vma_iter_init()` initialises every field.
@@ -152,7 +159,7 @@ impl<'a> MmapReadGuard<'a> {
             // SAFETY: Initialised just above.
             vmi: unsafe { vmi.assume_init() },
             end,
-            batch: [core::ptr::null_mut(); VMA_BATCH],
+            batch: [core::ptr::null_mut(); N],
             next: 0,
             len: 0,
             _guard: PhantomData,
@@ -382,18 +389,18 @@ pub const VMA_BATCH: usize = 16;
 /// for `'a`. A `struct ma_state` holds no pointer to itself, so moving it is
 /// fine. `batch[next..len]` are VMAs of that mm's tree, the ones that follow
 /// those already returned, in address order.
-pub struct VmaIter<'a> {
+pub struct VmaIter<'a, const N: usize = VMA_BATCH> {
     vmi: bindings::vma_iterator,
     end: usize,
-    batch: [*mut bindings::vm_area_struct; VMA_BATCH],
+    batch: [*mut bindings::vm_area_struct; N],
     next: usize,
     len: usize,
     _guard: PhantomData<&'a MmapReadGuard<'a>>,
 }
 
-impl<'a> VmaIter<'a> {
-    /// The next VMAs, a leaf of the tree (at most 16) at a time; `None` when
-    /// there are no more.
+impl<'a, const N: usize> VmaIter<'a, N> {
+    /// The next VMAs, at most `N` (by default a leaf of the tree, 16) at a
+    /// time; `None` when there are no more.
     ///
     /// # Examples
     ///
@@ -428,22 +435,22 @@ impl<'a> VmaIter<'a> {
         }
         // SAFETY: By the type invariant `vmi` is an initialised iterator over a tree whose
         // lock is held for `'a`, which excludes writers as `mas_find_batch()` asks; `batch` has
-        // room for `VMA_BATCH` pointers. `vma_find(vmi, end)` is `mas_find(&vmi->mas, end - 1)`.
+        // room for `N` pointers. `vma_find(vmi, end)` is `mas_find(&vmi->mas, end - 1)`.
         let n = unsafe {
             bindings::mas_find_batch(
                 &mut self.vmi.mas,
                 self.end - 1,
                 self.batch.as_mut_ptr().cast(),
-                VMA_BATCH as u32,
+                N as u32,
             )
         };
         // INVARIANT: `mas_find_batch()` stored `n` VMAs, the next ones of the tree.
-        (self.next, self.len) = (0, (n as usize).min(VMA_BATCH));
+        (self.next, self.len) = (0, (n as usize).min(N));
         self.len > 0
     }
 }
 
-impl<'a> Iterator for VmaIter<'a> {
+impl<'a, const N: usize> Iterator for VmaIter<'a, N> {
     type Item = &'a VmaRead;
 
     fn next(&mut self) -> Option<&'a VmaRead> {
