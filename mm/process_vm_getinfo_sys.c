@@ -3,6 +3,7 @@
  * process_vm_getinfo(2): the system call entry. The work is done in
  * mm/process_vm_getinfo.rs; see Documentation/userspace-api/process_vm_getinfo.rst.
  */
+#include <linux/mm.h>
 #include <linux/process_vm_getinfo.h>
 #include <linux/syscalls.h>
 #include <linux/uaccess.h>
@@ -12,6 +13,12 @@ SYSCALL_DEFINE4(process_vm_getinfo, int, pidfd,
 		unsigned int, flags)
 {
 	return do_process_vm_getinfo(pidfd, uargs, usize, flags);
+}
+
+/* get_gate_vma() is inline on some architectures and not on others. */
+struct vm_area_struct *vmgi_gate_vma(struct mm_struct *mm)
+{
+	return get_gate_vma(mm);
 }
 
 unsigned int vmgi_put_vmas(struct process_vm_getinfo_vma __user *dst,

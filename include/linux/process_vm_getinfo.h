@@ -54,6 +54,9 @@ unsigned int vmgi_put_vmas(struct process_vm_getinfo_vma __user *dst,
 void vma_smaps_counters(struct vm_area_struct *const *vmas, unsigned int n,
 			struct process_vm_getinfo_counters *c);
 
+/* get_gate_vma(), for mm/process_vm_getinfo.rs (mm/process_vm_getinfo_sys.c). */
+struct vm_area_struct *vmgi_gate_vma(struct mm_struct *mm);
+
 /* The system call, in Rust. */
 long do_process_vm_getinfo(int pidfd, struct process_vm_getinfo_args __user *uargs,
 			   size_t usize, unsigned int flags);

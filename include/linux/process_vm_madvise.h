@@ -37,6 +37,12 @@ int madvise_check_vma(struct vm_area_struct *vma, int behavior, int filter);
 int madvise_range_locked(struct vm_area_struct *vma, unsigned long start,
 			 unsigned long end, int behavior, int filter);
 
+/*
+ * process_vm_untagged_addr - untagged_addr_remote(), which is inline, for
+ * mm/process_vm_madvise.rs: the caller holds @mm's mmap_lock.
+ */
+unsigned long process_vm_untagged_addr(struct mm_struct *mm, unsigned long addr);
+
 /* The system call, in Rust. */
 long do_process_vm_madvise(int pidfd, const struct process_vm_madvise_args __user *uargs,
 			   size_t usize, unsigned int flags);

@@ -7,7 +7,7 @@
 #include <linux/sched.h>
 #include <linux/uaccess.h>
 
-#ifdef CONFIG_VMA_LAYOUT_SEQ /* the only user of kernel::mm::vma yet */
+#ifdef CONFIG_RUST_MM_ABSTRACTIONS
 int rust_helper_mmap_read_lock_killable(struct mm_struct *mm)
 {
 	return mmap_read_lock_killable(mm);
@@ -49,21 +49,4 @@ int rust_helper_copy_struct_from_user(void *dst, size_t ksize,
 {
 	return copy_struct_from_user(dst, ksize, src, usize);
 }
-#endif
-
-#ifdef CONFIG_PROCESS_VM_GETINFO
-/* Not rust_helper_get_gate_vma: on x86 get_gate_vma() is not inline. */
-struct vm_area_struct *rust_helper_mm_gate_vma(struct mm_struct *mm)
-{
-	return get_gate_vma(mm);
-}
-#endif
-
-#ifdef CONFIG_PROCESS_VM_MADVISE
-unsigned long rust_helper_untagged_addr_remote(struct mm_struct *mm,
-					       unsigned long addr)
-{
-	return untagged_addr_remote(mm, addr);
-}
-
 #endif

@@ -2,7 +2,7 @@
 
 #include <linux/rcupdate.h>
 
-#ifdef CONFIG_ANON_VMA_NAME_RUST /* no other user yet */
+#ifdef CONFIG_RUST_RHASHTABLE
 void rust_helper_rcu_read_lock(void)
 {
 	rcu_read_lock();

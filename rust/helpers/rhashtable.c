@@ -2,7 +2,7 @@
 
 #include <linux/rhashtable.h>
 
-#ifdef CONFIG_ANON_VMA_NAME_RUST /* no other user yet */
+#ifdef CONFIG_RUST_RHASHTABLE
 /*
  * The inline functions get the table's own parameters, ht->p: they are not
  * compile-time constants here, which <linux/rhashtable.h> allows when they

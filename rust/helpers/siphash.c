@@ -2,7 +2,7 @@
 
 #include <linux/siphash.h>
 
-#ifdef CONFIG_ANON_VMA_NAME_RUST /* no other user yet */
+#ifdef CONFIG_RUST_RHASHTABLE
 u32 rust_helper_hsiphash(const void *data, size_t len,
 			 const hsiphash_key_t *key)
 {

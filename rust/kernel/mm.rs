@@ -11,7 +11,7 @@ pub mod anon_name;
 pub mod getinfo;
 #[cfg(CONFIG_PROCESS_VM_MADVISE)]
 pub mod madvise;
-#[cfg(CONFIG_VMA_LAYOUT_SEQ)]
+#[cfg(CONFIG_RUST_MM_ABSTRACTIONS)]
 pub mod vma;
 
 /// Reads the argument block of an extensible system call with
@@ -23,7 +23,7 @@ pub mod vma;
 /// Errors: `EINVAL` if `size` is smaller than `min`, `E2BIG` if it is larger
 /// than a page or if the bytes past `T` (a newer caller's fields) are not all
 /// zero, `EFAULT` if the memory cannot be read.
-#[cfg(CONFIG_VMA_LAYOUT_SEQ)]
+#[cfg(CONFIG_RUST_MM_ABSTRACTIONS)]
 pub fn read_ext_args<T: crate::types::FromBytes>(
     uargs: crate::uaccess::UserPtr,
     size: usize,

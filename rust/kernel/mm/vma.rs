@@ -176,7 +176,7 @@ impl MmapReadGuard<'_> {
     /// static VMA that no one changes after boot.
     pub fn gate_vma(&self) -> Option<&VmaRead> {
         // SAFETY: The mm is valid (type invariant); the function only reads its flags.
-        let gate = unsafe { bindings::mm_gate_vma(self.mm.as_ptr()) };
+        let gate = unsafe { bindings::vmgi_gate_vma(self.mm.as_ptr()) };
         // SAFETY: A non-null gate VMA is static and never changes, which satisfies the
         // invariants of `VmaRead` for any lifetime.
         (!gate.is_null()).then(|| unsafe { VmaRead::from_raw(gate) })
@@ -198,7 +198,7 @@ impl MmapReadGuard<'_> {
     pub fn untagged_addr(&self, addr: usize) -> usize {
         // SAFETY: The mm is valid and its lock held (type invariants), as
         // `untagged_addr_remote()` asks.
-        unsafe { bindings::untagged_addr_remote(self.mm.as_ptr(), addr) }
+        unsafe { bindings::process_vm_untagged_addr(self.mm.as_ptr(), addr) }
     }
 }
 
