@@ -652,13 +652,10 @@ impl<'a> Walker<'a> {
             let (mut n, mut stop) = (0, None);
             for (vma, name) in batch.iter().zip(names.iter()) {
                 // Counting walks page tables: a chunk ends after a bounded
-                // amount of that too, or when a writer waits (checked after
-                // each VMA's walk, or each batch's when they are summed
-                // without records).
+                // amount of that too, or when a writer waits.
                 let counted_enough = want_counters
                     && counted > 0
-                    && (counted >= CHUNK_COUNTED_PAGES
-                        || ((n == 0 || self.args.vma_count != 0) && guard.is_contended()));
+                    && (counted >= CHUNK_COUNTED_PAGES || guard.is_contended());
                 if self.nrec + n == CHUNK_VMAS || counted_enough {
                     stop = Some(vma.start());
                     break;
