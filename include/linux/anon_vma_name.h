@@ -28,6 +28,14 @@
  */
 struct anon_vma_name *anon_vma_name_from_user(const char __user *uname);
 
+/*
+ * anon_vma_name_id - the id of a name object, for process_vm_getinfo()
+ * @name: a name object the caller holds a reference on
+ *
+ * Return: an id unique among all name objects of the boot, never 0.
+ */
+u64 anon_vma_name_id(const struct anon_vma_name *name);
+
 /* Number of interned name objects, and of all name objects alive. */
 size_t anon_vma_name_interned(void);
 size_t anon_vma_name_live(void);

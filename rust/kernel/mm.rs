@@ -4,13 +4,6 @@
 //!
 //! C header: [`include/linux/mm.h`](srctree/include/linux/mm.h)
 
-#[cfg(CONFIG_ANON_VMA_NAME_RUST)]
-pub mod anon_name;
-
-#[cfg(CONFIG_PROCESS_VM_GETINFO)]
-pub mod getinfo;
-#[cfg(CONFIG_PROCESS_VM_MADVISE)]
-pub mod madvise;
 #[cfg(CONFIG_RUST_MM_ABSTRACTIONS)]
 pub mod vma;
 

@@ -114,7 +114,7 @@ unsafe extern "C" fn obj_cmpfn<T: RhashObject>(
 ///
 /// # Examples
 ///
-/// See `kernel::mm::anon_name::Interner`, which interns names with it.
+/// See the `Interner` of `mm/anon_vma_name.rs`, which interns names with it.
 #[pin_data(PinnedDrop)]
 pub struct RhashTable<T: RhashObject> {
     #[pin]

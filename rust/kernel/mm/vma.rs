@@ -132,6 +132,20 @@ impl<'a> MmapReadGuard<'a> {
         unsafe { (*self.mm.as_ptr()).__bindgen_anon_1.vma_layout_seq }
     }
 
+    /// The number of VMAs in the tree (the gate VMA is not one of them).
+    pub fn map_count(&self) -> usize {
+        // SAFETY: By the type invariants the mm is valid and its mmap lock is held, so the
+        // writers of the field (holders of the write lock) are excluded.
+        let n = unsafe { (*self.mm.as_ptr()).__bindgen_anon_1.map_count };
+        usize::try_from(n).unwrap_or(0)
+    }
+
+    /// The address space, for calls into C that need its mmap lock held for
+    /// reading, which the guard holds for as long as it exists.
+    pub fn as_mm_ptr(&self) -> *mut bindings::mm_struct {
+        self.mm.as_ptr()
+    }
+
     /// Lets other tasks run if this one should give way; the lock stays held
     /// (sleeping with a read lock of the mmap lock is allowed).
     pub fn cond_resched(&self) {
@@ -167,41 +181,6 @@ impl<'a> MmapReadGuard<'a> {
     }
 }
 
-#[cfg(CONFIG_PROCESS_VM_GETINFO)]
-impl MmapReadGuard<'_> {
-    /// The gate VMA of the address space, if it has one: x86_64's
-    /// `[vsyscall]` page with vsyscall emulation, which `/proc/PID/maps`
-    /// lists after the VMAs of the tree. It is not in the tree (no iterator
-    /// of this guard yields it), lies above every user address, and is a
-    /// static VMA that no one changes after boot.
-    pub fn gate_vma(&self) -> Option<&VmaRead> {
-        // SAFETY: The mm is valid (type invariant); the function only reads its flags.
-        let gate = unsafe { bindings::vmgi_gate_vma(self.mm.as_ptr()) };
-        // SAFETY: A non-null gate VMA is static and never changes, which satisfies the
-        // invariants of `VmaRead` for any lifetime.
-        (!gate.is_null()).then(|| unsafe { VmaRead::from_raw(gate) })
-    }
-
-    /// The number of VMAs in the tree (the gate VMA is not one of them).
-    pub fn map_count(&self) -> usize {
-        // SAFETY: By the type invariants the mm is valid and its mmap lock is held, so the
-        // writers of the field (holders of the write lock) are excluded.
-        let n = unsafe { (*self.mm.as_ptr()).__bindgen_anon_1.map_count };
-        usize::try_from(n).unwrap_or(0)
-    }
-}
-
-#[cfg(CONFIG_PROCESS_VM_MADVISE)]
-impl MmapReadGuard<'_> {
-    /// `addr` without the tag bits the address space ignores (arm64 TBI,
-    /// x86 LAM), as the address `madvise()` works on.
-    pub fn untagged_addr(&self, addr: usize) -> usize {
-        // SAFETY: The mm is valid and its lock held (type invariants), as
-        // `untagged_addr_remote()` asks.
-        unsafe { bindings::process_vm_untagged_addr(self.mm.as_ptr(), addr) }
-    }
-}
-
 /// Finds the VMAs of one range after another, for ranges that mostly come in
 /// address order: it moves forward through one walk of the tree, and
 /// descends from the root again only for a range that starts behind it or
@@ -211,7 +190,6 @@ impl MmapReadGuard<'_> {
 ///
 /// Every VMA `iter` returned before `cur` ends at or before `from`; `cur` is
 /// the last VMA `iter` returned, or `None` if it returned none or ran out.
-#[cfg(CONFIG_PROCESS_VM_MADVISE)]
 pub struct VmaCursor<'a> {
     guard: &'a MmapReadGuard<'a>,
     iter: VmaIter<'a>,
@@ -219,7 +197,6 @@ pub struct VmaCursor<'a> {
     cur: Option<&'a VmaRead>,
 }
 
-#[cfg(CONFIG_PROCESS_VM_MADVISE)]
 impl<'a> VmaCursor<'a> {
     /// VMAs stepped over to reach a range before a descent from the root is
     /// cheaper.
@@ -290,71 +267,6 @@ impl<'a> VmaCursor<'a> {
         self.from = v.end();
         self.cur = self.iter.next();
         self.cur.filter(|v| v.start() < end)
-    }
-
-    /// Checks `[start, end)` for `advice` under this hold of the lock: every
-    /// VMA must accept it ([`VmaRead::madvise_check`]) and be stamped at most
-    /// `seq` ([`VmaRead::layout_seq`]: unchanged since the layout that number
-    /// names). Returns the range's first VMA, `None` if it has none.
-    ///
-    /// Errors: `ENOMEM` for a gap (unless the advice has a filter, which
-    /// skips gaps), `ESTALE` for a VMA stamped above `seq`, and those of
-    /// [`VmaRead::madvise_check`]; the first in address order wins.
-    pub fn madvise_check(
-        &mut self,
-        start: usize,
-        end: usize,
-        advice: crate::mm::madvise::Advice,
-        seq: u64,
-    ) -> Result<Option<&'a VmaRead>> {
-        let gaps_ok = advice.filter() != 0;
-        let first = self.seek(start, end);
-        let (mut at, mut vma) = (start, first);
-        while let Some(v) = vma {
-            if v.start() > at && !gaps_ok {
-                return Err(ENOMEM);
-            }
-            if v.layout_seq() > seq {
-                return Err(crate::mm::madvise::estale());
-            }
-            v.madvise_check(advice)?;
-            at = v.end();
-            vma = self.next_in(end);
-        }
-        if at < end && !gaps_ok {
-            return Err(ENOMEM);
-        }
-        Ok(first)
-    }
-
-    /// Checks `[start, end)` as [`Self::madvise_check`] does and, if it
-    /// passes, applies `advice` to its VMAs, in the same hold of the lock.
-    /// Errors: those of the check, and of the advice.
-    pub fn madvise(
-        &mut self,
-        start: usize,
-        end: usize,
-        advice: crate::mm::madvise::Advice,
-        seq: u64,
-    ) -> Result {
-        let Some(first) = self.madvise_check(start, end, advice, seq)? else {
-            // Only gaps, which the check let pass (a filter).
-            return Ok(());
-        };
-        // SAFETY: The lock is held for reading for all of `'a` (`self.guard`), and `first` is
-        // the range's first VMA, taken from the tree under it. Every VMA of the range has just
-        // accepted the advice under this same hold (VMAs do not change while it is held), so
-        // `madvise_range_locked()` does not drop the lock; and `Advice` only holds advice that
-        // leaves the tree as it is, so the VMAs the cursor has taken from the tree stay in it.
-        to_result(unsafe {
-            bindings::madvise_range_locked(
-                first.as_ptr(),
-                start,
-                end,
-                advice.behavior(),
-                advice.filter(),
-            )
-        })
     }
 
     /// Starts a new walk at `addr`, with a descent from the root.
@@ -494,14 +406,15 @@ impl VmaRead {
     ///
     /// `vma` must be a VMA in the tree of an address space whose mmap lock is
     /// held for reading for all of `'a`, or the gate VMA.
-    unsafe fn from_raw<'a>(vma: *const bindings::vm_area_struct) -> &'a Self {
+    pub unsafe fn from_raw<'a>(vma: *const bindings::vm_area_struct) -> &'a Self {
         // INVARIANT: Guaranteed by the caller.
         // SAFETY: `VmaRead` is a transparent wrapper of the C struct, valid for `'a`.
         unsafe { &*vma.cast() }
     }
 
-    /// The VMA, for reads of its fields through a raw pointer.
-    fn as_ptr(&self) -> *mut bindings::vm_area_struct {
+    /// The VMA, for reads of its fields through a raw pointer and for calls
+    /// into C that need the lock this reference implies.
+    pub fn as_ptr(&self) -> *mut bindings::vm_area_struct {
         self.0.get()
     }
 
@@ -598,40 +511,10 @@ impl VmaRead {
         unsafe { bindings::vma_page_size(self.0.get()) }
     }
 
-    /// Sets `c` to what `/proc/PID/smaps` counts for `vmas`, summed, by
-    /// smaps' own page-table walk (`vma_smaps_counters()`), the PSS fields
-    /// in bytes << `VMGI_PSS_SHIFT`: for one VMA its figures, for a batch
-    /// its share of a rollup (summed before rounding, as `smaps_rollup`
-    /// sums). Nothing for the gate VMA, whose pages are not the process's.
-    /// May sleep; takes time in proportion to the VMAs' page tables.
-    #[cfg(all(CONFIG_PROCESS_VM_GETINFO, CONFIG_PROC_PAGE_MONITOR))]
-    pub fn smaps_counters(vmas: &[&VmaRead], c: &mut bindings::process_vm_getinfo_counters) {
-        // SAFETY: The VMAs are valid and their mmap lock is held for reading (type invariant),
-        // as the walk needs (the gate VMA has no mm, and the walk leaves it alone); a `&VmaRead`
-        // is a pointer to the C struct, and there are `vmas.len()` of them; `c` is valid for
-        // writes.
-        unsafe { bindings::vma_smaps_counters(vmas.as_ptr().cast(), vmas.len() as u32, c) };
-    }
-
-    /// Checks that `advice` can be applied to this VMA under the mmap lock
-    /// (or that its filter leaves the VMA out): `EINVAL` if `madvise()`
-    /// would fail on it (`MADV_COLD` or `MADV_PAGEOUT` on locked, PFN-mapped
-    /// or hugetlb memory), `EOPNOTSUPP` if the advice would drop the lock
-    /// (`MADV_WILLNEED` reading a file ahead).
-    #[cfg(CONFIG_PROCESS_VM_MADVISE)]
-    pub fn madvise_check(&self, advice: crate::mm::madvise::Advice) -> Result {
-        // SAFETY: The VMA is valid and its mmap lock held (type invariant); the function only
-        // reads the VMA and its file.
-        to_result(unsafe {
-            bindings::madvise_check_vma(self.0.get(), advice.behavior(), advice.filter())
-        })
-    }
-
     /// The layout sequence number of the write-locked section that last
     /// created or changed the VMA (its bounds, flags, protection, file or
     /// name): a VMA stamped at most a token's number is one that the token's
     /// snapshot saw, as it is now. See `include/linux/vma_layout_seq.h`.
-    #[cfg(CONFIG_PROCESS_VM_MADVISE)]
     pub fn layout_seq(&self) -> u64 {
         // SAFETY: The VMA is valid (type invariant), and the stamp is written only under the
         // mmap lock held for writing (or before the VMA is in the tree), which the read lock
@@ -639,191 +522,12 @@ impl VmaRead {
         unsafe { (*self.as_ptr()).vm_layout_seq }
     }
 
-    /// The name object given to the VMA with `prctl(PR_SET_VMA_ANON_NAME)`.
-    #[cfg(CONFIG_ANON_VMA_NAME_RUST)]
-    pub fn anon_name(&self) -> Option<&crate::mm::anon_name::AnonVmaName> {
+    /// The name object given to the VMA with `prctl(PR_SET_VMA_ANON_NAME)`, or
+    /// null: the VMA holds a reference on it while it is in the tree, so at
+    /// least for the lifetime of `self`.
+    #[cfg(CONFIG_ANON_VMA_NAME)]
+    pub fn anon_name(&self) -> *const bindings::anon_vma_name {
         // SAFETY: The VMA is valid and `anon_name` stable (type invariant).
-        let name = unsafe { (*self.as_ptr()).anon_name };
-        // SAFETY: The VMA holds a reference on its name object while it is in the tree, which
-        // the mmap lock guarantees for the lifetime of `self`.
-        (!name.is_null()).then(|| unsafe { crate::mm::anon_name::AnonVmaName::from_held(name) })
-    }
-
-    /// The names `/proc/PID/maps` shows for `vmas`, into `names` (as many as
-    /// fit). One call into C for a batch of VMAs: cheaper than one for each.
-    #[cfg(CONFIG_PROCESS_VM_GETINFO)]
-    pub fn maps_names<'b>(vmas: &[&'b VmaRead], names: &mut [RawMapsName<'b>; VMA_BATCH]) {
-        let n = vmas.len().min(VMA_BATCH);
-        // INVARIANT: `vma_maps_names()` sets the first `n` names to ones of VMAs borrowed for
-        // `'b`, from their file, name object or operations (static strings), all alive and
-        // unchanged while the lock is held.
-        // SAFETY: The VMAs are valid and their mmap lock held for `'b` (type invariant); a
-        // `&VmaRead` is a pointer to the C struct; `names` has room for `n` entries, each the
-        // C struct (transparent wrapper).
-        unsafe {
-            bindings::vma_maps_names(vmas.as_ptr().cast(), n as u32, names.as_mut_ptr().cast())
-        };
-    }
-}
-
-/// The name of a VMA in `/proc/PID/maps` as C gives it ([`MapsName`] is the
-/// decoded form), borrowed from the VMA.
-///
-/// # Invariants
-///
-/// All three pointers are null, or the struct was written by
-/// `vma_maps_names()` for a VMA whose mmap lock is held for `'a`: the path and
-/// strings it points to stay valid and unchanged for `'a`.
-#[cfg(CONFIG_PROCESS_VM_GETINFO)]
-#[repr(transparent)]
-#[derive(Clone, Copy)]
-pub struct RawMapsName<'a>(bindings::vma_maps_name, PhantomData<&'a VmaRead>);
-
-#[cfg(CONFIG_PROCESS_VM_GETINFO)]
-impl<'a> RawMapsName<'a> {
-    /// No name.
-    pub const NONE: Self = Self(
-        bindings::vma_maps_name {
-            path: core::ptr::null(),
-            name: core::ptr::null(),
-            name_fmt: core::ptr::null(),
-        },
-        PhantomData,
-    );
-
-    /// The name, decoded.
-    #[inline]
-    pub fn get(&self) -> MapsName<'a> {
-        let r = &self.0;
-        match (
-            NonNull::new(r.path.cast_mut()),
-            NonNull::new(r.name_fmt.cast_mut()),
-            NonNull::new(r.name.cast_mut()),
-        ) {
-            // SAFETY: By the type invariant the path is valid for `'a`.
-            (Some(p), _, _) => MapsName::File(unsafe { p.cast::<Path>().as_ref() }),
-            // INVARIANT: By the type invariant the strings are valid and unchanged for `'a`.
-            (None, Some(f), Some(n)) => {
-                MapsName::Format(CStrPtr(f, PhantomData), CStrPtr(n, PhantomData))
-            }
-            (None, None, Some(n)) => MapsName::Label(CStrPtr(n, PhantomData)),
-            _ => MapsName::None,
-        }
-    }
-}
-
-/// A NUL-terminated string borrowed for `'a`, whose length is only measured
-/// when its bytes are needed: comparing names by source costs no `strlen()`.
-///
-/// # Invariants
-///
-/// The pointer is to a NUL-terminated string that stays valid and unchanged
-/// for `'a`.
-#[cfg(CONFIG_PROCESS_VM_GETINFO)]
-#[derive(Clone, Copy)]
-pub struct CStrPtr<'a>(
-    NonNull<crate::ffi::c_char>,
-    PhantomData<&'a crate::str::CStr>,
-);
-
-#[cfg(CONFIG_PROCESS_VM_GETINFO)]
-impl<'a> CStrPtr<'a> {
-    /// The address of the string.
-    pub fn addr(&self) -> usize {
-        self.0.as_ptr() as usize
-    }
-
-    /// The string.
-    pub fn get(&self) -> &'a crate::str::CStr {
-        // SAFETY: By the type invariant the string is valid and unchanged for `'a`.
-        unsafe { crate::str::CStr::from_char_ptr(self.0.as_ptr()) }
-    }
-}
-
-/// The name of a VMA in `/proc/PID/maps`, borrowed from the VMA.
-#[cfg(CONFIG_PROCESS_VM_GETINFO)]
-#[derive(Clone, Copy)]
-pub enum MapsName<'a> {
-    /// No name.
-    None,
-    /// The path of the mapped file.
-    File(&'a Path),
-    /// A `printf()` format with one `%s` (`"[anon:%s]"`), and its argument.
-    Format(CStrPtr<'a>, CStrPtr<'a>),
-    /// A fixed label (`"[heap]"`, `"[vdso]"`, ...).
-    Label(CStrPtr<'a>),
-}
-
-#[cfg(CONFIG_PROCESS_VM_GETINFO)]
-impl MapsName<'_> {
-    /// A key that is equal for two names of the same snapshot exactly when
-    /// they come from the same object (file path, name object, label), so the
-    /// text only has to be made once. Zero for no name.
-    pub fn key(&self) -> (usize, usize) {
-        match *self {
-            MapsName::None => (0, 0),
-            MapsName::File(p) => {
-                let p = p.0.get();
-                // SAFETY: The path is valid while borrowed.
-                unsafe { ((*p).mnt as usize, (*p).dentry as usize) }
-            }
-            MapsName::Format(f, a) => (f.addr(), a.addr()),
-            MapsName::Label(l) => (1, l.addr()),
-        }
-    }
-
-    /// Writes the name, as `/proc/PID/maps` shows it but for newlines in file
-    /// names (which maps escapes as `\012`), into `buf`, and returns the part
-    /// of `buf` written. `ERANGE` if it does not fit.
-    pub fn render<'b>(&self, buf: &'b mut [u8]) -> Result<&'b [u8]> {
-        match *self {
-            MapsName::None => concat(buf, &[]),
-            MapsName::File(p) => p.render(buf),
-            MapsName::Format(f, a) => {
-                let f = f.get().as_bytes();
-                let at = f.windows(2).position(|w| w == b"%s").ok_or(EINVAL)?;
-                concat(buf, &[&f[..at], a.get().as_bytes(), &f[at + 2..]])
-            }
-            MapsName::Label(l) => concat(buf, &[l.get().as_bytes()]),
-        }
-    }
-}
-
-/// Writes `parts` one after the other at the start of `buf`.
-#[cfg(CONFIG_PROCESS_VM_GETINFO)]
-fn concat<'b>(buf: &'b mut [u8], parts: &[&[u8]]) -> Result<&'b [u8]> {
-    let len: usize = parts.iter().map(|p| p.len()).sum();
-    let out = buf.get_mut(..len).ok_or(ERANGE)?;
-    let mut at = 0;
-    for p in parts {
-        out[at..at + p.len()].copy_from_slice(p);
-        at += p.len();
-    }
-    Ok(out)
-}
-
-/// A `struct path`: a mount and a dentry.
-#[cfg(CONFIG_PROCESS_VM_GETINFO)]
-#[repr(transparent)]
-pub struct Path(Opaque<bindings::path>);
-
-#[cfg(CONFIG_PROCESS_VM_GETINFO)]
-impl Path {
-    /// Writes the path name (`d_path()`) at the start of `buf` and returns
-    /// that part. `ERANGE` if it does not fit.
-    pub fn render<'b>(&self, buf: &'b mut [u8]) -> Result<&'b [u8]> {
-        let len = i32::try_from(buf.len()).unwrap_or(i32::MAX);
-        // SAFETY: The path is valid while borrowed and `buf` is valid for `len` bytes.
-        let p =
-            from_err_ptr(unsafe { bindings::d_path(self.0.get(), buf.as_mut_ptr().cast(), len) })?;
-        // `d_path()` writes the name, NUL-terminated, inside `buf` and returns its start.
-        let from = (p as usize).wrapping_sub(buf.as_ptr() as usize);
-        // SAFETY: `p` points to a NUL-terminated string inside `buf`.
-        let n = unsafe { crate::str::CStr::from_char_ptr(p) }.len();
-        if from.checked_add(n).map_or(true, |e| e > buf.len()) {
-            return Err(ERANGE);
-        }
-        buf.copy_within(from..from + n, 0);
-        Ok(&buf[..n])
+        unsafe { (*self.as_ptr()).anon_name }
     }
 }
