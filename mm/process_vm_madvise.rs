@@ -248,7 +248,7 @@ impl Progress {
 /// the lock that `guard` is. Returns `true` when every range is advised, and
 /// `false` after a chunk when a writer waits for the lock or the hold has
 /// advised [`HOLD_PAGES`]: the caller lets the lock go and calls again.
-/// Errors: those of [`VmaCursor::madvise`] for the chunk at `at`, which it
+/// Errors: those of [`madvise`] for the chunk at `at`, which it
 /// did not advise.
 fn advise_hold(
     guard: &MmapReadGuard<'_>,

@@ -71,6 +71,7 @@ impl MmUser {
 
     /// The identifier of this address space, never used by another one in
     /// this boot: the first half of a layout token.
+    #[inline]
     pub fn layout_id(&self) -> u64 {
         // SAFETY: By the type invariant the mm is valid; the field is set before the mm is
         // visible to anyone and never changes.
@@ -78,6 +79,7 @@ impl MmUser {
     }
 
     /// Whether this is the address space of the calling task.
+    #[inline]
     pub fn is_current(&self) -> bool {
         // SAFETY: `get_current()` returns the running task, which stays valid while it runs;
         // only the task itself changes its `mm` field (exec, exit), and it is here instead.
@@ -119,6 +121,7 @@ pub struct MmapReadGuard<'a> {
 impl<'a> MmapReadGuard<'a> {
     /// Whether another task waits for the lock (a writer, or a reader
     /// queued behind one): a holder doing long work should give it way.
+    #[inline]
     pub fn is_contended(&self) -> bool {
         // SAFETY: The mm is valid (type invariant); the function only reads the lock's state.
         unsafe { bindings::mmap_lock_is_contended(self.mm.as_ptr()) != 0 }
@@ -126,6 +129,7 @@ impl<'a> MmapReadGuard<'a> {
 
     /// The layout sequence number: the second half of a layout token. It does
     /// not change while the guard exists.
+    #[inline]
     pub fn layout_seq(&self) -> u64 {
         // SAFETY: By the type invariants the mm is valid and its mmap lock is held, so the
         // writers of the field (holders of the write lock) are excluded.
@@ -133,6 +137,7 @@ impl<'a> MmapReadGuard<'a> {
     }
 
     /// The number of VMAs in the tree (the gate VMA is not one of them).
+    #[inline]
     pub fn map_count(&self) -> usize {
         // SAFETY: By the type invariants the mm is valid and its mmap lock is held, so the
         // writers of the field (holders of the write lock) are excluded.
@@ -142,12 +147,14 @@ impl<'a> MmapReadGuard<'a> {
 
     /// The address space, for calls into C that need its mmap lock held for
     /// reading, which the guard holds for as long as it exists.
+    #[inline]
     pub fn as_mm_ptr(&self) -> *mut bindings::mm_struct {
         self.mm.as_ptr()
     }
 
     /// Lets other tasks run if this one should give way; the lock stays held
     /// (sleeping with a read lock of the mmap lock is allowed).
+    #[inline]
     pub fn cond_resched(&self) {
         // SAFETY: `cond_resched()` may be called from any sleepable context, which a holder
         // of the mmap lock (a sleeping lock) is in.
@@ -235,6 +242,7 @@ impl<'a> VmaCursor<'a> {
     }
 
     /// The first VMA that ends after `start`, if it starts before `end`.
+    #[inline]
     pub fn seek(&mut self, start: usize, end: usize) -> Option<&'a VmaRead> {
         let mut skipped = 0;
         if start < self.from {
@@ -258,6 +266,7 @@ impl<'a> VmaCursor<'a> {
 
     /// The VMA after the one [`Self::seek`] or this last returned, if it
     /// starts before `end`.
+    #[inline]
     pub fn next_in(&mut self, end: usize) -> Option<&'a VmaRead> {
         let v = self.cur?;
         if v.end() >= end {
@@ -406,6 +415,7 @@ impl VmaRead {
     ///
     /// `vma` must be a VMA in the tree of an address space whose mmap lock is
     /// held for reading for all of `'a`, or the gate VMA.
+    #[inline]
     pub unsafe fn from_raw<'a>(vma: *const bindings::vm_area_struct) -> &'a Self {
         // INVARIANT: Guaranteed by the caller.
         // SAFETY: `VmaRead` is a transparent wrapper of the C struct, valid for `'a`.
@@ -414,11 +424,13 @@ impl VmaRead {
 
     /// The VMA, for reads of its fields through a raw pointer and for calls
     /// into C that need the lock this reference implies.
+    #[inline]
     pub fn as_ptr(&self) -> *mut bindings::vm_area_struct {
         self.0.get()
     }
 
     /// The first address of the VMA.
+    #[inline]
     pub fn start(&self) -> usize {
         // SAFETY: The VMA is valid and `vm_start` stable (type invariant); a VMA in the tree
         // uses the `vm_start`/`vm_end` arm of the union.
@@ -426,12 +438,14 @@ impl VmaRead {
     }
 
     /// The first address after the VMA.
+    #[inline]
     pub fn end(&self) -> usize {
         // SAFETY: As in `start()`, for `vm_end`.
         unsafe { (*self.as_ptr()).__bindgen_anon_1.__bindgen_anon_1.vm_end }
     }
 
     /// The `VM_*` flags.
+    #[inline]
     pub fn flags(&self) -> usize {
         // SAFETY: The VMA is valid and `vm_flags` stable (type invariant); both arms of the
         // union are the same `vm_flags_t`.
@@ -440,6 +454,7 @@ impl VmaRead {
 
     /// The offset in the file, in pages (for anonymous VMAs: the start address
     /// in pages, at the time the VMA was created).
+    #[inline]
     pub fn pgoff(&self) -> usize {
         // SAFETY: The VMA is valid and `vm_pgoff` stable (type invariant).
         unsafe { (*self.as_ptr()).vm_pgoff }
@@ -458,6 +473,7 @@ impl VmaRead {
     /// Whether the VMA is anonymous memory, as `vma_is_anonymous()` says: it
     /// has no operations. Private mappings of `/dev/zero` are anonymous
     /// although they have a file.
+    #[inline]
     pub fn is_anonymous(&self) -> bool {
         !self.has_ops()
     }
@@ -465,6 +481,7 @@ impl VmaRead {
     /// Whether the VMA maps a file and is not anonymous (shmem and memfd
     /// included, private `/dev/zero` mappings not): the classification of
     /// `VMGI_VMA_FILE` and `MADV_FILE_FILTER`.
+    #[inline]
     pub fn is_file(&self) -> bool {
         !self.file().is_null() && !self.is_anonymous()
     }
@@ -472,12 +489,14 @@ impl VmaRead {
     /// Whether the VMA has a file at all, for the fields `/proc/PID/maps`
     /// shows of it (offset, device and inode), which it shows for private
     /// `/dev/zero` mappings too.
+    #[inline]
     pub fn has_file(&self) -> bool {
         !self.file().is_null()
     }
 
     /// The device and inode number of the file, as `/proc/PID/maps` shows
     /// them (the user-visible inode of a backing file).
+    #[inline]
     pub fn dev_ino(&self) -> Option<(u32, u64)> {
         let file = self.file();
         if file.is_null() {
@@ -494,6 +513,7 @@ impl VmaRead {
 
     /// Whether the VMA has an `anon_vma`: it has, or had, anonymous pages
     /// (for a private file mapping: copy-on-write copies).
+    #[inline]
     pub fn has_anon_vma(&self) -> bool {
         // SAFETY: The VMA is valid (type invariant). A fault may set `anon_vma` under the read
         // lock at any time, so it is read once, volatile, as `READ_ONCE()` would.
@@ -501,6 +521,7 @@ impl VmaRead {
     }
 
     /// The size of the pages the kernel backs the VMA with.
+    #[inline]
     pub fn page_size(&self) -> usize {
         // What `vma_kernel_pagesize()` returns without operations, as for every
         // anonymous VMA; only their `pagesize` operation may say otherwise.
@@ -515,6 +536,7 @@ impl VmaRead {
     /// created or changed the VMA (its bounds, flags, protection, file or
     /// name): a VMA stamped at most a token's number is one that the token's
     /// snapshot saw, as it is now. See `include/linux/vma_layout_seq.h`.
+    #[inline]
     pub fn layout_seq(&self) -> u64 {
         // SAFETY: The VMA is valid (type invariant), and the stamp is written only under the
         // mmap lock held for writing (or before the VMA is in the tree), which the read lock
@@ -526,6 +548,7 @@ impl VmaRead {
     /// null: the VMA holds a reference on it while it is in the tree, so at
     /// least for the lifetime of `self`.
     #[cfg(CONFIG_ANON_VMA_NAME)]
+    #[inline]
     pub fn anon_name(&self) -> *const bindings::anon_vma_name {
         // SAFETY: The VMA is valid and `anon_name` stable (type invariant).
         unsafe { (*self.as_ptr()).anon_name }
