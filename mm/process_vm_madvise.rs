@@ -31,11 +31,11 @@ use core::mem::size_of;
 use kernel::{
     alloc::{flags::GFP_KERNEL, KVec},
     bindings,
-    error::{code::*, to_result, Error, Result},
+    error::{code::*, from_err_ptr, to_result, Error, Result},
     ffi::c_long,
     mm::vma::{MmUser, MmapReadGuard, VmaCursor, VmaRead},
-    types::FromBytes,
-    uaccess::{UserPtr, UserSlice},
+    types::{FromBytes, ScopeGuard},
+    uaccess::UserPtr,
 };
 
 /// The argument block of the system call.
@@ -52,9 +52,6 @@ kernel::static_assert!(size_of::<Args>() == bindings::PROCESS_VM_MADVISE_ARGS_SI
 
 /// The most ranges one call takes: `UIO_MAXIOV`, as for `process_madvise()`.
 pub const MAX_RANGES: usize = bindings::UIO_MAXIOV as usize;
-
-/// Bytes of one `struct iovec` on this (64-bit) architecture.
-const IOVEC_SIZE: usize = 2 * size_of::<usize>();
 
 /// The most pages advised in one check-and-apply step, under one hold of
 /// the lock. With 512, a target behind `MADV_PAGEOUT` waited 1.04x (p99)
@@ -199,20 +196,53 @@ impl Range {
 
 /// Reads the caller's `struct iovec` array: the ranges, and the sum of the
 /// lengths as given (the return value of a successful call).
+///
+/// The array is read by `iovec_from_user()`, the first half of
+/// `import_iovec()`, as `process_madvise()` reads it: `EINVAL` for more than
+/// [`MAX_RANGES`] entries or a length above `SSIZE_MAX`, `EFAULT` if it
+/// cannot be read. Unlike `import_iovec()` the total is not then cut at
+/// `MAX_RW_COUNT` (a range of advice is not a read or write; the call
+/// advises all of it, or says how much it advised): it must fit in the
+/// return value, or the call fails with `EINVAL`.
 fn read_ranges(uptr: u64, count: u64) -> Result<(KVec<Range>, usize)> {
     let count = usize::try_from(count)
         .ok()
         .filter(|&n| n <= MAX_RANGES)
         .ok_or(EINVAL)?;
-    let mut raw = KVec::<u8>::new();
-    UserSlice::new(uptr as UserPtr, count * IOVEC_SIZE).read_all(&mut raw, GFP_KERNEL)?;
+    let mut fast: [bindings::iovec; bindings::UIO_FASTIOV as usize] =
+        core::array::from_fn(|_| bindings::iovec::default());
+    let fast_ptr = fast.as_mut_ptr();
+    // SAFETY: The function reads `count` entries at the user address `uptr`, which it checks,
+    // into `fast` (room for `UIO_FASTIOV` entries) or into an array it allocates; a 64-bit
+    // task's array (the call takes no compat tasks).
+    let iov = from_err_ptr(unsafe {
+        bindings::iovec_from_user(
+            uptr as usize as *const bindings::iovec,
+            count as _,
+            bindings::UIO_FASTIOV as _,
+            fast_ptr,
+            false,
+        )
+    })?;
+    // An array other than `fast` was allocated for the call.
+    let _free = ScopeGuard::new(|| {
+        if iov != fast_ptr {
+            // SAFETY: `iovec_from_user()` allocated it with `kmalloc_array()`, and nothing
+            // refers to it after this function.
+            unsafe { bindings::kfree(iov.cast()) };
+        }
+    });
+    let iovs: &[bindings::iovec] = if count == 0 {
+        &[]
+    } else {
+        // SAFETY: `iov` holds the `count` entries just read, and stays allocated (and
+        // unchanged) until `_free` runs at the end of this function.
+        unsafe { core::slice::from_raw_parts(iov, count) }
+    };
     let mut ranges = KVec::with_capacity(count, GFP_KERNEL)?;
     let mut total = 0usize;
-    for iov in raw.chunks_exact(IOVEC_SIZE) {
-        let (base, len) = iov.split_at(size_of::<usize>());
-        // The chunks are exactly two words long, so both conversions succeed.
-        let base = usize::from_ne_bytes(base.try_into().map_err(|_| EINVAL)?);
-        let len = usize::from_ne_bytes(len.try_into().map_err(|_| EINVAL)?);
+    for v in iovs {
+        let (base, len) = (v.iov_base as usize, v.iov_len);
         if let Some(r) = Range::new(base, len)? {
             ranges.push(r, GFP_KERNEL)?;
         }
