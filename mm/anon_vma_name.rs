@@ -304,8 +304,12 @@ impl AnonVmaName {
         unsafe { &*ptr.cast() }
     }
 
+    #[inline]
     fn raw(&self) -> *mut bindings::anon_vma_name {
-        self.0.get()
+        // The address of the C struct, which `Opaque::get()` would return through a call that
+        // is not inlined across crates: `AnonVmaName` and `Opaque` are transparent wrappers of
+        // it, and the `UnsafeCell` inside `Opaque` makes it writable through the pointer.
+        ptr::from_ref(self).cast_mut().cast()
     }
 
     /// Whether the name is `name`: compared byte by byte, without measuring

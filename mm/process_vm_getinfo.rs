@@ -434,9 +434,9 @@ impl<'a> Walker<'a> {
             raw: KVec::from_elem(Counters::default(), VMA_BATCH, GFP_KERNEL_ACCOUNT)?,
             rollup: Counters::default(),
             nrec: 0,
-            strings: KVec::from_elem(0u8, CHUNK_STRINGS, GFP_KERNEL_ACCOUNT)?,
+            strings: zeroed_bytes(CHUNK_STRINGS)?,
             nstr: 0,
-            scratch: KVec::from_elem(0u8, MAX_NAME, GFP_KERNEL_ACCOUNT)?,
+            scratch: zeroed_bytes(MAX_NAME)?,
             names: NameTable::new(),
             faulted: false,
             seen_vmas: 0,
@@ -967,6 +967,17 @@ fn write_args(uargs: UserPtr, args: &Args, size: usize) -> Result {
     w.write(&args.__reserved)?;
     w.write(&args.mm_id)?;
     w.write(&args.seq)
+}
+
+/// `n` zero bytes, charged to the caller's memory cgroup and zeroed by the
+/// allocator (`__GFP_ZERO`, one `memset()`), where `KVec::from_elem()` would
+/// store them one at a time: 20 KiB of buffers at every call.
+fn zeroed_bytes(n: usize) -> Result<KVec<u8>> {
+    let mut v = KVec::with_capacity(n, GFP_KERNEL_ACCOUNT | __GFP_ZERO)?;
+    // SAFETY: The capacity is at least `n` bytes, all zeroed by the allocator, and zero is a
+    // valid `u8`.
+    unsafe { v.set_len(n) };
+    Ok(v)
 }
 
 // --- The parts of the address space the walk reads through C. ---

@@ -65,6 +65,7 @@ impl MmUser {
         Ok(Self { mm })
     }
 
+    #[inline]
     fn as_ptr(&self) -> *mut bindings::mm_struct {
         self.mm.as_ptr()
     }
@@ -426,7 +427,10 @@ impl VmaRead {
     /// into C that need the lock this reference implies.
     #[inline]
     pub fn as_ptr(&self) -> *mut bindings::vm_area_struct {
-        self.0.get()
+        // The address of the C struct, which `Opaque::get()` would return through a call that
+        // is not inlined across crates in 6.12: `VmaRead` and `Opaque` are transparent wrappers
+        // of it, and the `UnsafeCell` inside `Opaque` makes it writable through the pointer.
+        ptr::from_ref(self).cast_mut().cast()
     }
 
     /// The first address of the VMA.
@@ -460,11 +464,13 @@ impl VmaRead {
         unsafe { (*self.as_ptr()).vm_pgoff }
     }
 
+    #[inline]
     fn file(&self) -> *mut bindings::file {
         // SAFETY: The VMA is valid and `vm_file` stable (type invariant).
         unsafe { (*self.as_ptr()).vm_file }
     }
 
+    #[inline]
     fn has_ops(&self) -> bool {
         // SAFETY: The VMA is valid and `vm_ops` stable (type invariant).
         !unsafe { (*self.as_ptr()).vm_ops }.is_null()
@@ -529,7 +535,7 @@ impl VmaRead {
             return bindings::PAGE_SIZE;
         }
         // SAFETY: The VMA is valid (type invariant); the function only reads it.
-        unsafe { bindings::vma_page_size(self.0.get()) }
+        unsafe { bindings::vma_page_size(self.as_ptr()) }
     }
 
     /// The layout sequence number of the write-locked section that last
