@@ -1275,56 +1275,32 @@ mod tests {
             ..Default::default()
         };
         kunit_check!(check_args(&good, false).is_ok());
-        kunit_check_eq!(
-            check_args(
-                &Args {
-                    mask: 1 << 40,
-                    ..good
-                },
-                false
-            ),
-            Err(EINVAL)
-        );
-        kunit_check_eq!(
-            check_args(
-                &Args {
-                    start: 4096,
-                    ..good
-                },
-                false
-            ),
-            Err(EINVAL)
-        );
-        kunit_check_eq!(
-            check_args(
-                &Args {
-                    vma_size: 79,
-                    ..good
-                },
-                false
-            ),
-            Err(EINVAL)
-        );
-        kunit_check_eq!(
-            check_args(
-                &Args {
-                    vma_size: 4097,
-                    ..good
-                },
-                false
-            ),
-            Err(EINVAL)
-        );
-        kunit_check_eq!(
-            check_args(
-                &Args {
-                    __reserved: 1,
-                    ..good
-                },
-                false
-            ),
-            Err(EINVAL)
-        );
+        // An undefined attribute, an empty range, a record size out of bounds, a reserved field.
+        let bad = [
+            Args {
+                mask: 1 << 40,
+                ..good
+            },
+            Args {
+                start: 4096,
+                ..good
+            },
+            Args {
+                vma_size: 79,
+                ..good
+            },
+            Args {
+                vma_size: 4097,
+                ..good
+            },
+            Args {
+                __reserved: 1,
+                ..good
+            },
+        ];
+        for a in &bad {
+            kunit_check_eq!(check_args(a, false), Err(EINVAL));
+        }
         // A rollup writes no records: their size does not matter.
         kunit_check!(check_args(
             &Args {
