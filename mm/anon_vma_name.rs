@@ -59,7 +59,7 @@
 use core::{
     alloc::Layout,
     marker::PhantomPinned,
-    mem::{offset_of, size_of},
+    mem::{offset_of, size_of, MaybeUninit},
     pin::Pin,
     ptr::{self, NonNull},
     sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering},
@@ -116,12 +116,30 @@ const VALID: [bool; 256] = {
     t
 };
 
+/// Whether every byte of `name` is [`VALID`]: all of them are looked at, eight
+/// at a time, with no branch but the loop's (a bad name is rare, and costs
+/// nothing more).
+fn all_valid(name: &[u8]) -> bool {
+    let v = |c: &u8| VALID[*c as usize];
+    let mut ok = true;
+    let mut rest = name;
+    while let [a, b, c, d, e, f, g, h, tail @ ..] = rest {
+        ok &= v(a) & v(b) & v(c) & v(d) & v(e) & v(f) & v(g) & v(h);
+        rest = tail;
+    }
+    while let [c, tail @ ..] = rest {
+        ok &= v(c);
+        rest = tail;
+    }
+    ok
+}
+
 /// Checks that `name` (without its NUL) is a valid name.
 ///
 /// Returns `EINVAL` if it is too long or holds a byte that
 /// [`is_valid_byte`] refuses.
 pub fn validate(name: &[u8]) -> Result {
-    if name.len() >= MAX_LEN || !name.iter().all(|&c| VALID[c as usize]) {
+    if name.len() >= MAX_LEN || !all_valid(name) {
         return Err(EINVAL);
     }
     Ok(())
@@ -775,7 +793,9 @@ impl kernel::Module for AnonVmaNames {
 /// Copies a name from userspace, checks it and returns its name object with a
 /// new reference, for `prctl(PR_SET_VMA_ANON_NAME)`.
 ///
-/// The name is copied to the stack, not to a temporary allocation. Returns an
+/// The name is copied to the stack, not to a temporary allocation, and the
+/// stack buffer is not cleared first: only the bytes that
+/// `strncpy_from_user()` wrote are read. Returns an
 /// `ERR_PTR()`: `-EFAULT` if `uname` cannot be read, `-EINVAL` if the name
 /// breaks the rules of [`validate`] (too long: no NUL within
 /// [`MAX_LEN`] bytes), `-ENOMEM` if memory runs out or the caller's
@@ -789,7 +809,7 @@ impl kernel::Module for AnonVmaNames {
 pub unsafe extern "C" fn anon_vma_name_from_user(
     uname: *const c_char,
 ) -> *mut bindings::anon_vma_name {
-    let mut buf = [0u8; MAX_LEN];
+    let mut buf = MaybeUninit::<[u8; MAX_LEN]>::uninit();
     // SAFETY: `buf` is valid for `MAX_LEN` bytes of writes; `strncpy_from_user()` checks the
     // user address itself and faults safely.
     let n = unsafe { bindings::strncpy_from_user(buf.as_mut_ptr().cast(), uname, MAX_LEN as _) };
@@ -797,16 +817,21 @@ pub unsafe extern "C" fn anon_vma_name_from_user(
         Err(_) => Err(EFAULT),
         // No NUL within `MAX_LEN` bytes: too long, as `strndup_user()` says.
         Ok(n) if n >= MAX_LEN => Err(EINVAL),
-        Ok(n) => validate(&buf[..n]).and_then(|()| match table() {
-            // Charged to the caller's memory cgroup, and failing with `ENOMEM` at its limit
-            // rather than calling the OOM killer.
-            Some(t) => t.intern(
-                current_owner(),
-                &buf[..n],
-                GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL,
-            ),
-            None => Err(ENOMEM),
-        }),
+        Ok(n) => {
+            // SAFETY: `strncpy_from_user()` returned `n`, so it wrote the first `n` bytes of
+            // `buf` (the name without its NUL), and `n < MAX_LEN`.
+            let name = unsafe { core::slice::from_raw_parts(buf.as_ptr().cast::<u8>(), n) };
+            validate(name).and_then(|()| match table() {
+                // Charged to the caller's memory cgroup, and failing with `ENOMEM` at its limit
+                // rather than calling the OOM killer.
+                Some(t) => t.intern(
+                    current_owner(),
+                    name,
+                    GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL,
+                ),
+                None => Err(ENOMEM),
+            })
+        }
     };
     match res {
         Ok(name) => ARef::into_raw(name).as_ptr().cast(),
