@@ -42,7 +42,12 @@
 #endif
 
 #define DEFAULT_PROCS	4
-#define DEFAULT_NAMES	10000
+/*
+ * 2 * DEFAULT_NAMES VMAs a process, and DEFAULT_PROCS * DEFAULT_NAMES names of
+ * each family: near the default vm.max_map_count (65530), and 360,000 names
+ * in all.
+ */
+#define DEFAULT_NAMES	30000
 #define SLOW_NAMES	1000
 #define MAX_PROCS	64
 #define FLOOD_UID	1000	/* the flooders: FLOOD_UID + i */
