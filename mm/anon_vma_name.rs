@@ -554,7 +554,12 @@ unsafe impl RhashObject for AnonVmaName {
 /// (`mix`), so names cannot be chosen to collide. Objects are charged to the
 /// memory cgroup of the task that names with them (the flags that
 /// [`Interner::intern`] is given); the bucket arrays are the table's, grown by
-/// its worker, and not charged to anyone.
+/// its worker for every user's names at once, and not charged to anyone. They
+/// are bounded by the live names: the table shrinks when it is less than 30 %
+/// full, so it has at most 3.3 buckets (27 bytes on 64-bit) per live name, or
+/// its minimum of 4 buckets. Beside the object of at least 64 bytes that the
+/// name's creator is charged for, a user's names can therefore take at most
+/// about 40 % more than its cgroup sees.
 ///
 /// When the last reference to an object goes, [`AnonVmaName::release`]
 /// unlinks it; a lookup that finds an object whose refcount already reached
