@@ -940,6 +940,18 @@ mod tests {
         kunit_check_eq!(validate(&longest), Ok(()));
         let too_long = [b'x'; MAX_LEN];
         kunit_check_eq!(validate(&too_long), Err(EINVAL));
+
+        // One bad byte anywhere, in the steps of eight bytes or in the rest,
+        // for every length up to the longest.
+        for len in 1..MAX_LEN {
+            for at in 0..len {
+                for bad in [b'[', b'\n', 0x7f, 0xff] {
+                    let mut name = [b'x'; MAX_LEN - 1];
+                    name[at] = bad;
+                    kunit_check_eq!(validate(&name[..len]), Err(EINVAL));
+                }
+            }
+        }
         Ok(())
     }
 
