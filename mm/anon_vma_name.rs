@@ -406,13 +406,14 @@ impl AnonVmaName {
     }
 
     /// Sets the refcount (for tests that need a count no test could reach by
-    /// taking references).
+    /// taking references; built only for them).
     ///
     /// # Safety
     ///
     /// The caller must own every reference that the count accounts for, both
     /// before and after: no one else may hold or drop one meanwhile.
-    pub unsafe fn set_refcount(&self, n: u32) {
+    #[cfg(CONFIG_KUNIT)]
+    unsafe fn set_refcount(&self, n: u32) {
         // SAFETY: The object is valid (type invariant); the caller owns all its references.
         unsafe { bindings::refcount_set(&raw mut (*self.raw()).kref.refcount, n as i32) };
     }
@@ -566,14 +567,12 @@ unsafe impl RhashObject for AnonVmaName {
 /// zero puts a new object in its place, so a dying object is never revived.
 ///
 /// A name whose refcount reached the limit is not shared any more: the next
-/// user gets a private copy, which prints the same:
-///
-/// The same at the real limit, `REFCOUNT_MAX`, with the count of a real
-/// object set close to it: no reference is taken past it, so `refcount_t`
-/// never saturates (which would WARN), and nothing leaks.
-///
-/// The table grows and shrinks while other threads look names up, and every
-/// name stays findable:
+/// user gets a private copy, which prints the same (KUnit case
+/// `shares_up_to_the_limit`). At the real limit, `REFCOUNT_MAX`, no reference
+/// is taken past it, so `refcount_t` never saturates (which would WARN), and
+/// nothing leaks (`saturates_at_refcount_max`). The table grows and shrinks
+/// while other threads look names up, and every name stays findable
+/// (`grows_and_shrinks_under_lookups`).
 #[pin_data]
 pub struct Interner {
     #[pin]
@@ -1052,7 +1051,7 @@ mod tests {
     fn grows_and_shrinks_under_lookups() -> Result {
         use super::Interner;
         use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-        use kernel::{bindings, fmt, str::CString, sync::Arc, workqueue};
+        use kernel::{bindings, fmt, str::CString, sync::Arc, types::ScopeGuard, workqueue};
 
         struct Shared {
             stop: AtomicBool,
@@ -1088,6 +1087,8 @@ mod tests {
             GFP_KERNEL,
         )?;
         let s = shared.clone();
+        // The worker stops however this case ends, a failed check included.
+        let stop = ScopeGuard::new(|| shared.stop.store(true, Ordering::Release));
         workqueue::system().try_spawn(GFP_KERNEL, move || {
             loop {
                 for h in held.iter() {
@@ -1136,7 +1137,7 @@ mod tests {
             big,
             table.buckets()
         );
-        shared.stop.store(true, Ordering::Release);
+        drop(stop);
         kunit_check!(wait_for(|| shared.done.load(Ordering::Acquire)));
         kunit_check!(shared.rounds.load(Ordering::Relaxed) >= 1);
         kunit_check_eq!(shared.wrong.load(Ordering::Relaxed), 0);
