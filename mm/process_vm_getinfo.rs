@@ -32,7 +32,8 @@
 //! drops the lock only if a page of the buffer was reclaimed since (or the
 //! map outgrew the estimate), so a target that only churns cannot make it
 //! fail. Its lock hold is bounded by the target's VMA count, as one read of
-//! the map is.
+//! the map is; with counters, by one walk of the range's page tables, as one
+//! read of `smaps_rollup` is (it does not give way to a waiting writer).
 
 use core::{marker::PhantomData, mem::size_of, ptr::NonNull};
 use kernel::{

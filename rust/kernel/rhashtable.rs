@@ -110,7 +110,7 @@ unsafe extern "C" fn obj_cmpfn<T: RhashObject>(
 /// # Invariants
 ///
 /// `ht` was initialised by `rhashtable_init()` with the parameters of `T`
-/// ([`RhashTable::PARAMS`]), and is destroyed only when the table is dropped.
+/// (`RhashTable::PARAMS`), and is destroyed only when the table is dropped.
 ///
 /// # Examples
 ///

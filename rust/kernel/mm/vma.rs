@@ -401,7 +401,7 @@ impl<'a, const N: usize> Iterator for VmaIter<'a, N> {
 /// A shared reference to a `VmaRead` is only created for a VMA in the tree of
 /// an address space whose mmap lock is held (at least) for reading for the
 /// whole lifetime of the reference, or for the static gate VMA
-/// ([`MmapReadGuard::gate_vma`]), which never changes. Therefore the VMA stays allocated, the
+/// (`get_gate_vma()`), which never changes. Therefore the VMA stays allocated, the
 /// objects it holds references on (file, name object) stay alive, and these
 /// fields, which the kernel writes only with the mmap lock held for writing,
 /// do not change: `vm_start`, `vm_end`, `vm_pgoff`, `vm_flags`, `vm_file`,
@@ -412,6 +412,8 @@ impl<'a, const N: usize> Iterator for VmaIter<'a, N> {
 pub struct VmaRead(Opaque<bindings::vm_area_struct>);
 
 impl VmaRead {
+    /// Borrows the VMA `vma` under the lock the caller holds.
+    ///
     /// # Safety
     ///
     /// `vma` must be a VMA in the tree of an address space whose mmap lock is
@@ -427,9 +429,10 @@ impl VmaRead {
     /// into C that need the lock this reference implies.
     #[inline]
     pub fn as_ptr(&self) -> *mut bindings::vm_area_struct {
-        // The address of the C struct, which `Opaque::get()` would return through a call that
-        // is not inlined across crates in 6.12: `VmaRead` and `Opaque` are transparent wrappers
-        // of it, and the `UnsafeCell` inside `Opaque` makes it writable through the pointer.
+        // The address of the C struct, which `Opaque::get()` returns too, but through a call
+        // that 6.12 does not mark `#[inline]`, so callers in the features' crates would pay for
+        // it: `VmaRead` and `Opaque` are transparent wrappers of the struct, and the
+        // `UnsafeCell` inside `Opaque` makes it writable through the pointer.
         ptr::from_ref(self).cast_mut().cast()
     }
 
