@@ -46,6 +46,7 @@ SELFTESTS := \
 	process_vm_stall_bench:tools/testing/selftests/mm/process_vm_stall_bench.c \
 	process_vm_syscalls_test:tools/testing/selftests/mm/process_vm_syscalls_test.c \
 	process_vm_fuzz:tools/testing/selftests/mm/process_vm_fuzz.c \
+	madvise_differential:tools/testing/selftests/mm/madvise_differential.c \
 	app_workload:scripts/guest/app_workload.c
 
 .PHONY: all deps base kernel rootfs selftests shell run check bench fuzz series clean help

@@ -41,9 +41,21 @@
 //! itself: its bucket locks, and its growth, which every user's names cause.
 //! A process can time its own calls and see the table resize, which tells it
 //! roughly how many names the whole system holds, and nothing of which ones.
-//! The counts in debugfs are readable by root only. Processes of one euid can
-//! see each other's sharing (the same id for the same string); they can
-//! already read each other's memory maps.
+//! The counts in debugfs are readable by root only.
+//!
+//! Processes of one euid share objects, and so see each other's sharing:
+//! a process that names a page with a string, reads its `name_id`, unnames
+//! the page and names it again learns whether the id survived, that is
+//! whether some other process of its euid holds a VMA named exactly that
+//! string now. It learns one bit per guessed string (up to 79 bytes), and
+//! nothing of which process, where, or what memory. Usually a process of
+//! the same euid can read the other's maps anyway; where it cannot (the
+//! other is not dumpable, or lives in another pid namespace or sandbox of
+//! the same uid) this is more than 6.12 tells. It is accepted as the price
+//! of sharing across processes, which is what keeps a user's name objects
+//! from growing with its processes: Android gives every app its own uid,
+//! so between apps nothing flows; a sandbox that splits one uid and wants
+//! the bit closed should give its parts different uids.
 //!
 //! # This file
 //!
@@ -151,7 +163,8 @@ pub fn validate(name: &[u8]) -> Result {
 pub const ID_READY: u64 = 1 << 63;
 
 /// References at which a name object stops being shared: `REFCOUNT_MAX`, as
-/// `anon_vma_name_reuse()` in `include/linux/mm_inline.h` checks it.
+/// `anon_vma_name_reuse()` in `include/linux/mm_inline.h` checks it (in one
+/// step with the increment, as `AnonVmaName::take` does).
 pub const REFCOUNT_MAX: u32 = i32::MAX as u32;
 
 /// Name objects alive now, interned or not (see [`live_objects`]).
@@ -177,9 +190,11 @@ fn random_key() -> bindings::hsiphash_key_t {
 }
 
 /// A keyed bijection of the integers below 2^62 ([`IdPermutation::LIMIT`]):
-/// three Feistel rounds on two 31-bit halves, whose round function is
+/// four Feistel rounds on two 31-bit halves, whose round function is
 /// `hsiphash` of the round and the right half (with a pseudorandom round
-/// function, three rounds make a pseudorandom permutation).
+/// function, four rounds make a strong pseudorandom permutation; three would
+/// be told apart from a random one after about 2^15.5 values when inverse
+/// queries are possible, and the fourth costs one `hsiphash` per new name).
 ///
 /// Applied to a counter, it gives identifiers that are unique (it is a
 /// bijection) and in no order that someone without the key could see.
@@ -194,7 +209,7 @@ impl Default for IdPermutation {
 }
 
 impl IdPermutation {
-    const ROUNDS: u32 = 3;
+    const ROUNDS: u32 = 4;
     const HALF: u32 = 31;
     const MASK: u32 = (1 << Self::HALF) - 1;
     /// The permutation maps `0..LIMIT` onto itself.
@@ -448,8 +463,8 @@ impl AnonVmaName {
             if old == 0 {
                 return Take::Dying;
             }
-            // A count that C code took past the limit (it checks and increments in two steps)
-            // reads as negative, so as above any limit.
+            // A saturated count reads as negative, so as above any limit (C's
+            // `anon_vma_name_reuse()` takes references below `REFCOUNT_MAX` in one step too).
             if old < 0 || old as u32 >= limit {
                 return Take::Full;
             }
@@ -635,14 +650,17 @@ impl Interner {
     /// `owner`, with a refcount of one.
     fn alloc(&'static self, key: &NameKey<'_>, flags: Flags) -> Result<ARef<AnonVmaName>> {
         let NameKey { owner, name, hash } = *key;
-        // The name starts at its offset, before the padding that `size_of` counts.
-        let size = offset_of!(bindings::anon_vma_name, name) + name.len() + 1;
+        // The name starts at its offset, before the padding that `size_of` counts; but the
+        // whole struct is written below, so the object is never smaller than it (names of 0 to 2
+        // bytes would otherwise end in its padding).
+        let size = (offset_of!(bindings::anon_vma_name, name) + name.len() + 1)
+            .max(size_of::<bindings::anon_vma_name>());
         let align = core::mem::align_of::<bindings::anon_vma_name>();
         let layout = Layout::from_size_align(size, align).map_err(|_| EINVAL)?;
         let mem = kernel::alloc::allocator::Kmalloc::alloc(layout, flags)?;
         let raw = mem.as_ptr().cast::<bindings::anon_vma_name>();
-        // SAFETY: `raw` points to `size` writable bytes, enough for the header and the name with
-        // its NUL; nothing else knows the memory yet. A null `next` is an unlinked `node`, and
+        // SAFETY: `raw` points to `size` writable bytes: the whole struct, and the header and the
+        // name with its NUL; nothing else knows the memory yet. A null `next` is an unlinked `node`, and
         // `rcu` is only written by `kvfree_call_rcu()`.
         unsafe {
             ptr::write(

@@ -18,13 +18,13 @@
 //! (`VmaRead::layout_seq()` of `kernel::mm::vma`), and one
 //! stamped above the token's number is one the snapshot did not see.
 //!
-//! All ranges are checked first, under one read hold of the target's mmap
-//! lock (gaps, stamps, VMAs the advice cannot apply to, advice that would
-//! have to drop the lock): a call that fails has advised nothing. The advice
-//! is then applied in chunks of at most [`CHUNK_PAGES`] pages, each checked
-//! again and applied in one hold. The lock is let go between chunks when a
-//! writer waits for it, or after [`HOLD_PAGES`] pages, so the target's
-//! `mmap()`s wait for one chunk at most. If a chunk has changed when its turn
+//! All ranges are checked first (gaps, stamps, VMAs the advice cannot apply
+//! to, advice that would have to drop the lock): a call that fails has
+//! advised nothing. The advice is then applied in chunks of at most
+//! [`CHUNK_PAGES`] pages, each checked again and applied in one hold. Both
+//! passes go chunk by chunk and let the lock go between chunks when a writer
+//! waits for it, or after [`HOLD_PAGES`] pages, so the target's `mmap()`s
+//! wait for one chunk at most. If a chunk has changed when its turn
 //! comes, the call stops there and returns the bytes advised before it.
 
 use core::mem::size_of;
@@ -274,18 +274,29 @@ impl Progress {
     }
 }
 
-/// Advises `ranges` from `at` on, chunk by chunk, under the one hold of
-/// the lock that `guard` is. Returns `true` when every range is advised, and
-/// `false` after a chunk when a writer waits for the lock or the hold has
-/// advised [`HOLD_PAGES`]: the caller lets the lock go and calls again.
-/// Errors: those of [`madvise`] for the chunk at `at`, which it
-/// did not advise.
-fn advise_hold(
+/// What a walk over the ranges does to each chunk.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Checks it ([`madvise_check`]), advising nothing.
+    Check,
+    /// Checks it again and advises it ([`madvise`]).
+    Advise,
+}
+
+/// Walks `ranges` from `at` on, chunk by chunk, under the one hold of the
+/// lock that `guard` is, checking or advising each chunk as `pass` says.
+/// Returns `true` when every range is done, and `false` after a chunk when a
+/// writer waits for the lock or the hold has covered [`HOLD_PAGES`]: the
+/// caller lets the lock go and calls again. Errors: those of
+/// [`madvise_check`] or [`madvise`] for the chunk at `at`, which was not
+/// advised.
+fn walk_hold(
     guard: &MmapReadGuard<'_>,
     ranges: &[Range],
     at: &mut Progress,
     advice: Advice,
     seq: u64,
+    pass: Pass,
 ) -> Result<bool> {
     let page = bindings::PAGE_SIZE;
     let mut budget = HOLD_PAGES * page;
@@ -308,7 +319,10 @@ fn advise_hold(
                 }
             }
             let to = end.min(from.saturating_add(CHUNK_PAGES * page));
-            madvise(&mut vmas, from, to, advice, seq)?;
+            match pass {
+                Pass::Check => madvise_check(&mut vmas, from, to, advice, seq).map(|_| ())?,
+                Pass::Advise => madvise(&mut vmas, from, to, advice, seq)?,
+            }
             at.offset += to - from;
             budget = budget.saturating_sub(to - from);
             if budget == 0 || guard.is_contended() {
@@ -322,24 +336,36 @@ fn advise_hold(
     Ok(true)
 }
 
-/// Checks every range under the first hold of the lock, so that a call
-/// that fails has advised nothing. A gap (without a filter) is `ENOMEM` if
-/// the layout is the token's, and `ESTALE` if it has changed since: the
-/// snapshot may have seen a VMA there.
-fn check_all(guard: &MmapReadGuard<'_>, ranges: &[Range], advice: Advice, seq: u64) -> Result {
-    let mut vmas = VmaCursor::new(guard);
-    for (i, r) in ranges.iter().enumerate() {
-        let (start, end) = r.bounds(guard);
-        match madvise_check(&mut vmas, start, end, advice, seq) {
+/// Checks every range before any is advised, so that a call that fails has
+/// advised nothing: chunk by chunk as [`walk_hold`] goes, letting the lock go
+/// to a waiting writer like every other hold. What a hold let in is caught
+/// either way: by the token (`current`) when the lock is taken again, and by
+/// the stamps of each chunk's VMAs when it is advised. A gap (without a
+/// filter) is `ENOMEM` if the layout is the token's, and `ESTALE` if it has
+/// changed since: the snapshot may have seen a VMA there. Returns the guard
+/// to advise under.
+fn check_all<'a>(
+    mm: &'a MmUser,
+    mut guard: MmapReadGuard<'a>,
+    ranges: &[Range],
+    advice: Advice,
+    seq: u64,
+    current: impl Fn(&MmapReadGuard<'_>) -> bool,
+) -> Result<MmapReadGuard<'a>> {
+    let mut at = Progress::default();
+    loop {
+        match walk_hold(&guard, ranges, &mut at, advice, seq, Pass::Check) {
+            Ok(true) => return Ok(guard),
+            Ok(false) => {}
             Err(e) if e == ENOMEM && guard.layout_seq() != seq => return Err(estale()),
             Err(e) => return Err(e),
-            Ok(_) => {}
         }
-        if i % 64 == 63 {
-            guard.cond_resched();
+        drop(guard);
+        guard = mm.read_lock()?;
+        if !current(&guard) {
+            return Err(estale());
         }
     }
-    Ok(())
 }
 
 /// `process_vm_madvise(pidfd, uargs, size, flags)`; returns the sum of the
@@ -374,14 +400,14 @@ pub fn process_vm_madvise(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -
             now >= seq
         }
     };
-    let mut guard = mm.read_lock()?;
+    let guard = mm.read_lock()?;
     if mm.layout_id() != args.mm_id || !current(&guard) {
         return Err(estale());
     }
-    check_all(&guard, &ranges, advice, seq)?;
+    let mut guard = check_all(&mm, guard, &ranges, advice, seq, &current)?;
     let mut at = Progress::default();
     let stop = loop {
-        match advise_hold(&guard, &ranges, &mut at, advice, seq) {
+        match walk_hold(&guard, &ranges, &mut at, advice, seq, Pass::Advise) {
             Ok(true) => return Ok(total as isize),
             Ok(false) => {}
             Err(e) => break e,
