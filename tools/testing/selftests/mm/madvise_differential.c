@@ -41,6 +41,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -89,6 +90,7 @@
 static long pg;
 static char *area;		/* 2 MiB aligned, AREA bytes, reserved */
 static int self_pidfd = -1;
+static char *scratch;		/* a page outside area, for draining */
 static int have_hugetlb, have_vm_madv;
 
 /* --- Random numbers: splitmix64 from the seed, the same on every kernel. --- */
@@ -564,6 +566,14 @@ static long call(enum via via, char *p, unsigned long len, int advice)
 	struct iovec iov = { p, len };
 	long r;
 
+	/*
+	 * Pages just touched wait in this CPU's LRU batch, where reclaim
+	 * cannot isolate them; whether the advice then runs here or in an
+	 * io_uring worker on another CPU would decide what MADV_PAGEOUT does.
+	 * MADV_COLD on a page of nothing drains the batch (lru_add_drain()),
+	 * on the one CPU the program runs on: every call starts alike.
+	 */
+	madvise(scratch, pg, MADV_COLD);
 	switch (via) {
 	case VIA_MADVISE:
 		return madvise(p, len, advice) ? -errno : 0;
@@ -920,7 +930,14 @@ static void setup(void)
 {
 	char *p;
 
+	cpu_set_t one;
+
 	pg = sysconf(_SC_PAGESIZE);
+	/* One CPU: its LRU batch is the one call() drains. */
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+	scratch = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	/* Nothing in the background changes a layout behind a case. */
 	write_str("/sys/kernel/mm/transparent_hugepage/enabled", "madvise");
 	write_str("/sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs",
