@@ -404,7 +404,7 @@ pub fn process_vm_madvise(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -
     if mm.layout_id() != args.mm_id || !current(&guard) {
         return Err(estale());
     }
-    let mut guard = check_all(&mm, guard, &ranges, advice, seq, &current)?;
+    let mut guard = check_all(&mm, guard, &ranges, advice, seq, current)?;
     let mut at = Progress::default();
     let stop = loop {
         match walk_hold(&guard, &ranges, &mut at, advice, seq, Pass::Advise) {

@@ -2,7 +2,7 @@
 /*
  * Identifiers of address spaces for VMA layout tokens.
  *
- * A layout token is the pair (mm->vma_layout_mm_id, mm->vma_layout_seq), see
+ * A layout token is the pair (vma_layout_mm_id(mm), mm->vma_layout_seq), see
  * include/linux/vma_layout_seq.h. The sequence number alone would let a token
  * taken before exec() match the new address space, whose count starts again
  * from zero; the identifier, never reused in a boot, prevents that.
@@ -10,26 +10,36 @@
  * The identifier must not tell anything either: a plain counter would let any
  * process that can snapshot itself count the address spaces that the whole
  * machine (every user, every container) created between two of its calls.
- * Identifiers are therefore the images of a counter under a keyed permutation
- * of the 64-bit integers: unique for the boot because the permutation is a
- * bijection and the counter never wraps, and in an order no one without the
- * key, drawn at the first fork, can see.
+ * Every mm_struct therefore keeps the number of its creation, and callers see
+ * its image under a keyed permutation of the 64-bit integers: unique for the
+ * boot because the permutation is a bijection and the counter never wraps,
+ * and in an order no one without the key can see. The permutation is applied
+ * when the identifier is read, by a system call, so that its key can be drawn
+ * then: the first mm_struct is made long before the random pool is ready,
+ * and before the work queues that DO_ONCE() needs.
  */
 
 #include <linux/atomic.h>
+#include <linux/mm_types.h>
 #include <linux/once.h>
 #include <linux/random.h>
 #include <linux/siphash.h>
 #include <linux/vma_layout_seq.h>
 
-static atomic64_t vma_layout_next_mm_id = ATOMIC64_INIT(0);
+/* The next creation number; init_mm keeps 0 and is never asked for its id. */
+static atomic64_t vma_layout_next_mm = ATOMIC64_INIT(1);
 static hsiphash_key_t vma_layout_id_key __read_mostly;
+
+u64 vma_layout_new_mm_id(void)
+{
+	return atomic64_fetch_inc_relaxed(&vma_layout_next_mm);
+}
 
 /*
  * Four Feistel rounds on 32-bit halves, each round's function hsiphash() of
  * the round number and one half under the key: with a pseudorandom round
- * function, four rounds make a strong pseudorandom permutation (three only
- * a pseudorandom one, told apart from random after about 2^16 values when
+ * function, four rounds make a strong pseudorandom permutation (three only a
+ * pseudorandom one, told apart from random after about 2^16 values when
  * inverse queries are possible).
  */
 static u64 vma_layout_permute(u64 n)
@@ -45,18 +55,21 @@ static u64 vma_layout_permute(u64 n)
 }
 
 /*
- * Returns an address-space identifier that was never returned before in this
- * boot, and never zero (init_mm's); called by mm_init() for every new
- * mm_struct. 2^64 identifiers last for more than 500 years at a billion forks
- * a second.
+ * vma_layout_mm_id - the identifier of an address space, as tokens carry it
+ * @mm: the address space
+ *
+ * Called in process context. Returns an identifier that no other address
+ * space has in this boot, never 0.
  */
-u64 vma_layout_new_mm_id(void)
+u64 vma_layout_mm_id(const struct mm_struct *mm)
 {
 	u64 id;
 
 	get_random_once(&vma_layout_id_key, sizeof(vma_layout_id_key));
-	do {
-		id = vma_layout_permute(atomic64_fetch_inc_relaxed(&vma_layout_next_mm_id));
-	} while (unlikely(!id));
-	return id;
+	id = vma_layout_permute(mm->vma_layout_mm_id);
+	/*
+	 * The one creation number whose image is 0 takes the image of U64_MAX,
+	 * a number the counter never reaches: still one image per number.
+	 */
+	return id ? id : vma_layout_permute(U64_MAX);
 }

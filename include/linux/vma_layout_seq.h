@@ -9,7 +9,7 @@
  * renamed or unlinked changes the path a snapshot shows without the lock, and
  * does not advance the number. Holders of the lock for reading
  * see a stable value: two equal values read under the read lock, with the
- * same mm->vma_layout_mm_id, mean that the layout did not change in between.
+ * same vma_layout_mm_id(mm), mean that the layout did not change in between.
  * The pair is the "layout token" of process_vm_getinfo(2).
  *
  * A write-locked section that changes no VMA and no attribute that
@@ -30,8 +30,12 @@
 
 #ifdef CONFIG_VMA_LAYOUT_SEQ
 
-/* A new identifier, never used before in this boot (mm/vma_layout_seq.c). */
+/*
+ * The creation number of a new mm_struct, never used before in this boot;
+ * vma_layout_mm_id() gives the identifier tokens carry (mm/vma_layout_seq.c).
+ */
 u64 vma_layout_new_mm_id(void);
+u64 vma_layout_mm_id(const struct mm_struct *mm);
 
 static inline void vma_layout_seq_init(struct mm_struct *mm)
 {

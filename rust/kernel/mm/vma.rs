@@ -74,9 +74,9 @@ impl MmUser {
     /// this boot: the first half of a layout token.
     #[inline]
     pub fn layout_id(&self) -> u64 {
-        // SAFETY: By the type invariant the mm is valid; the field is set before the mm is
-        // visible to anyone and never changes.
-        unsafe { (*self.as_ptr()).__bindgen_anon_1.vma_layout_mm_id }
+        // SAFETY: By the type invariant the mm is valid; the function reads only the creation
+        // number, set before the mm is visible to anyone and never changed, and the key.
+        unsafe { bindings::vma_layout_mm_id(self.as_ptr()) }
     }
 
     /// Whether this is the address space of the calling task.

@@ -1045,6 +1045,57 @@ TEST(token_of_new_mm)
 	waitpid(pid, NULL, 0);
 }
 
+/*
+ * Address spaces created one after another get ids in no order: a plain
+ * counter would tell any process how many address spaces the machine made
+ * between two of its own. Each of 16 children forked in turn: distinct,
+ * nonzero ids, no two consecutive ones less than 2^32 apart (a counter gives
+ * +1; a keyed permutation, this close with odds of 2^-31 a pair).
+ */
+TEST(mm_ids_in_no_order)
+{
+	enum { N = 16 };
+	uint64_t id[N], seq;
+	int pipefd[2], i, j;
+	pid_t pid[N];
+
+	if (!have_getinfo())
+		SKIP(return, absent);
+	ASSERT_EQ(0, pipe(pipefd));
+	for (i = 0; i < N; i++) {
+		int pidfd;
+		char c;
+
+		pid[i] = fork();
+		ASSERT_GE(pid[i], 0);
+		if (pid[i] == 0) {
+			close(pipefd[1]);
+			read(pipefd[0], &c, 1);
+			_exit(0);
+		}
+		pidfd = sys_pidfd_open(pid[i]);
+		ASSERT_GE(pidfd, 0);
+		ASSERT_EQ(0, layout_token(pidfd, &id[i], &seq));
+		close(pidfd);
+	}
+	close(pipefd[1]);
+	for (i = 0; i < N; i++)
+		waitpid(pid[i], NULL, 0);
+	for (i = 0; i < N; i++) {
+		EXPECT_NE(0, id[i]);
+		for (j = 0; j < i; j++)
+			EXPECT_NE(id[j], id[i]);
+		if (i > 0) {
+			uint64_t d = id[i] > id[i - 1] ? id[i] - id[i - 1] : id[i - 1] - id[i];
+
+			EXPECT_GE(d, 1ULL << 32) {
+				TH_LOG("ids %d and %d: %#llx then %#llx", i - 1, i,
+				       (unsigned long long)id[i - 1], (unsigned long long)id[i]);
+			}
+		}
+	}
+}
+
 /* ---- Snapshots while the layout changes ---- */
 
 #define STRESS_SLOTS 64
