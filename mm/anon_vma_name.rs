@@ -660,8 +660,8 @@ impl Interner {
         let mem = kernel::alloc::allocator::Kmalloc::alloc(layout, flags)?;
         let raw = mem.as_ptr().cast::<bindings::anon_vma_name>();
         // SAFETY: `raw` points to `size` writable bytes: the whole struct, and the header and the
-        // name with its NUL; nothing else knows the memory yet. A null `next` is an unlinked `node`, and
-        // `rcu` is only written by `kvfree_call_rcu()`.
+        // name with its NUL; nothing else knows the memory yet. A null `next` is an unlinked
+        // `node`, and `rcu` is only written by `kvfree_call_rcu()`.
         unsafe {
             ptr::write(
                 raw,

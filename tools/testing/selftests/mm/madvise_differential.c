@@ -742,10 +742,13 @@ static void filter_side(unsigned long long seed, int emulate, enum via via, int 
 	rng = seed;
 	make_layout(&l);
 	out_len = 0;
+	/* Advice the entry point refuses whatever the range is refused filtered too */
+	if (emulate)
+		r = call(via, area + start, 0, advice);
 	if (!emulate) {
 		r = call(via, area + start, len, advice | filter);
-	} else if ((r = call(via, area + start, 0, advice))) {
-		/* Advice the entry point refuses whatever the range: so filtered */
+	} else if (r) {
+		/* refused as it is */
 	} else if (!filter_advice_ok(advice)) {
 		r = -EINVAL;
 	} else {
