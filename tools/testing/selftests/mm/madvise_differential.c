@@ -730,18 +730,23 @@ static int filter_skips(const struct seg *s, int filter, int advice)
 }
 
 /*
- * Builds the layout of @seed, makes the call (filtered, or its emulation)
- * and writes what it left to @fd: "result|state".
+ * Builds the layout of @seed, picks a range of it (both sides pick the same:
+ * the same seed, the same layout), makes the call (filtered, or its
+ * emulation) and writes what it left to @fd: "range result | state".
  */
 static void filter_side(unsigned long long seed, int emulate, enum via via, int advice,
-			int filter, unsigned long start, unsigned long len, int fd)
+			int filter, int fd)
 {
+	unsigned long start, len;
 	struct layout l;
 	long r = 0;
 
 	rng = seed;
 	make_layout(&l);
+	start = below(l.end / pg) * pg;
+	len = (1 + below(l.end / pg - start / pg + 1)) * pg;
 	out_len = 0;
+	emit("%lu+%lu ", start / pg, len / pg);
 	/* Advice the entry point refuses whatever the range is refused filtered too */
 	if (emulate)
 		r = call(via, area + start, 0, advice);
@@ -772,7 +777,7 @@ static void filter_side(unsigned long long seed, int emulate, enum via via, int 
 }
 
 static int run_side(unsigned long long seed, int emulate, enum via via, int advice, int filter,
-		    unsigned long start, unsigned long len, char *buf, size_t size)
+		    char *buf, size_t size)
 {
 	int p[2], st;
 	ssize_t n, got = 0;
@@ -783,7 +788,7 @@ static int run_side(unsigned long long seed, int emulate, enum via via, int advi
 	pid = fork();
 	if (!pid) {
 		close(p[0]);
-		filter_side(seed, emulate, via, advice, filter, start, len, p[1]);
+		filter_side(seed, emulate, via, advice, filter, p[1]);
 	}
 	close(p[1]);
 	while ((n = read(p[0], buf + got, size - 1 - got)) > 0)
@@ -815,10 +820,6 @@ static int filters(unsigned long long seed, unsigned int cases)
 		uint64_t layout_seed;
 		int advice, filter;
 		enum via via;
-		unsigned long start, len;
-		struct layout probe;
-		pid_t pid;
-		int st, pfd[2];
 
 		rng = seed + n * 0x1000193ULL;
 		layout_seed = rnd();
@@ -829,26 +830,8 @@ static int filters(unsigned long long seed, unsigned int cases)
 			skipped++;
 			continue;
 		}
-		/* The layout's extent, from a child that builds it. */
-		if (pipe(pfd))
-			return 1;
-		pid = fork();
-		if (!pid) {
-			rng = layout_seed;
-			make_layout(&probe);
-			if (write(pfd[1], &probe.end, sizeof(probe.end)) < 0)
-				_exit(1);
-			_exit(0);
-		}
-		close(pfd[1]);
-		if (read(pfd[0], &probe.end, sizeof(probe.end)) != sizeof(probe.end))
-			probe.end = pg;
-		close(pfd[0]);
-		waitpid(pid, &st, 0);
-		start = below(probe.end / pg) * pg;
-		len = (1 + below(probe.end / pg - start / pg + 1)) * pg;
-		if (run_side(layout_seed, 0, via, advice, filter, start, len, a, sizeof(a)) ||
-		    run_side(layout_seed, 1, via, advice, filter, start, len, b, sizeof(b))) {
+		if (run_side(layout_seed, 0, via, advice, filter, a, sizeof(a)) ||
+		    run_side(layout_seed, 1, via, advice, filter, b, sizeof(b))) {
 			printf("# case %u: a side did not finish\n", n);
 			bad++;
 			continue;
@@ -856,10 +839,9 @@ static int filters(unsigned long long seed, unsigned int cases)
 		done++;
 		if (strcmp(a, b)) {
 			bad++;
-			printf("# case %u (seed %llu): %s %d|%s %lu+%lu\n",
+			printf("# case %u (seed %llu): %s %d|%s\n",
 			       n, seed, via_name[via], advice,
-			       filter == MADV_ANONYMOUS_FILTER ? "ANON" : "FILE",
-			       start / pg, len / pg);
+			       filter == MADV_ANONYMOUS_FILTER ? "ANON" : "FILE");
 			printf("#  filtered:   %s\n#  unfiltered: %s\n", a, b);
 		}
 	}
@@ -931,6 +913,53 @@ static void write_str(const char *path, const char *s)
 	}
 }
 
+/* The settings setup() changes, and what they were, put back at exit. */
+static struct setting {
+	const char *path, *value;
+	char old[64];
+	int saved;
+} settings[] = {
+	{ "/sys/kernel/mm/transparent_hugepage/enabled", "madvise" },
+	{ "/sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs", "3600000" },
+	{ "/sys/kernel/mm/transparent_hugepage/khugepaged/alloc_sleep_millisecs", "3600000" },
+	{ "/sys/kernel/mm/ksm/run", "0" },
+	{ "/proc/sys/vm/nr_hugepages", "4" },
+};
+
+#define NR_SETTINGS ((int)(sizeof(settings) / sizeof(*settings)))
+
+static void restore_settings(void)
+{
+	for (int i = 0; i < NR_SETTINGS; i++)
+		if (settings[i].saved)
+			write_str(settings[i].path, settings[i].old);
+}
+
+static void change_settings(void)
+{
+	for (int i = 0; i < NR_SETTINGS; i++) {
+		struct setting *s = &settings[i];
+		int fd = open(s->path, O_RDONLY);
+		ssize_t n = fd >= 0 ? read(fd, s->old, sizeof(s->old) - 1) : -1;
+		char *sel;
+
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			continue;
+		s->old[n] = 0;
+		/* "always [madvise] never": the one in brackets */
+		sel = strchr(s->old, '[');
+		if (sel) {
+			memmove(s->old, sel + 1, strlen(sel));
+			s->old[strcspn(s->old, "]")] = 0;
+		}
+		s->saved = 1;
+		write_str(s->path, s->value);
+	}
+	atexit(restore_settings);
+}
+
 static void setup(void)
 {
 	char *p;
@@ -943,14 +972,11 @@ static void setup(void)
 	CPU_SET(0, &one);
 	sched_setaffinity(0, sizeof(one), &one);
 	scratch = mmap(NULL, pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	/* Nothing in the background changes a layout behind a case. */
-	write_str("/sys/kernel/mm/transparent_hugepage/enabled", "madvise");
-	write_str("/sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs",
-		  "3600000");
-	write_str("/sys/kernel/mm/transparent_hugepage/khugepaged/alloc_sleep_millisecs",
-		  "3600000");
-	write_str("/sys/kernel/mm/ksm/run", "0");
-	write_str("/proc/sys/vm/nr_hugepages", "4");
+	/*
+	 * Nothing in the background changes a layout behind a case; a few
+	 * huge pages. Put back as they were at exit, for the tests after.
+	 */
+	change_settings();
 	have_hugetlb = 1;
 	p = mmap(NULL, HUGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB, -1, 0);
