@@ -10,10 +10,14 @@
  * (flags = 1 is EINVAL, not ENOSYS). On a stock kernel those skip, and the
  * selftests' header finds no number and issues nothing.
  *
+ * On both: every number from 6.12's last call + 1 to the series' first
+ * (1000), and a few past its last, is ENOSYS, 7.3's fchroot (472) among
+ * them, so that no call mainline adds meets the series' calls.
+ *
  * On both: the selftests' wrappers and the vmmap tool run under a guard
  * that kills the process at any system call number past 6.12's last (462)
- * that the file does not name, 472 and 473 included on stock, before the
- * kernel runs it: a seccomp filter, or a ptrace supervisor on a kernel
+ * that the file does not name, the series' 1000 and 1001 included on
+ * stock, before the kernel runs it: a seccomp filter, or a ptrace supervisor on a kernel
  * without seccomp. The tool must still succeed, with the calls where the
  * file names them (its output says which it used) and with its fallbacks
  * where it does not.
@@ -44,6 +48,15 @@
 
 /* 6.12's last system call is 462 (mseal), on x86_64 and in the generic table. */
 #define FIRST_AFTER_6_12	463
+/* 7.3's fchroot, the first number mainline gave after 6.12 that is not 6.12's. */
+#define FCHROOT_7_3		472
+/*
+ * The series' numbers, on every architecture (see process_vm_getinfo.rst),
+ * and how far past them the numbers are checked to be free.
+ */
+#define SERIES_FIRST		1000
+#define SERIES_LAST		1001
+#define CHECKED_PAST		16
 
 static const char *const call_name[PROCESS_VM_NCALLS] = {
 	"process_vm_getinfo", "process_vm_madvise",
@@ -474,6 +487,61 @@ TEST(file_numbers_are_the_calls)
 	}
 }
 
+/*
+ * No number mainline may give a call in the life of the base reaches the
+ * series: every number from the base's last call + 1 up to the series'
+ * first, and past its last, is ENOSYS, 7.3's fchroot (472) among them. A
+ * program built for a newer kernel, or a seccomp filter keyed by number,
+ * must never meet process_vm_getinfo() or process_vm_madvise() where it
+ * expects another call. The series' own numbers answer as the calls (or,
+ * on a kernel without them, ENOSYS too). Every call gets the arguments
+ * (-1, NULL, 0, 1): a call that took them would fail with EBADF or EINVAL,
+ * not ENOSYS.
+ */
+static int free_number(long nr, int *err)
+{
+	long ret;
+
+	errno = 0;
+	ret = syscall(nr, -1, NULL, 0, 1, 0, 0);
+	*err = errno;
+	return ret == -1 && process_vm_no_call(-*err);
+}
+
+TEST(numbers_before_and_after_the_series_are_free)
+{
+	long nr, taken = 0, first_taken = -1;
+	struct calls c;
+	int err;
+
+	LOAD_CALLS(&c);
+	if (c.present) {
+		EXPECT_EQ(SERIES_FIRST, c.nr[0]);
+		if (c.nr[1] >= 0)
+			EXPECT_EQ(SERIES_LAST, c.nr[1]);
+	}
+	EXPECT_TRUE(free_number(FCHROOT_7_3, &err)) {
+		TH_LOG("7.3's fchroot (%d) answers %s, not ENOSYS", FCHROOT_7_3,
+		       strerror(err));
+	}
+	for (nr = FIRST_AFTER_6_12; nr <= SERIES_LAST + CHECKED_PAST; nr++) {
+		if (nr >= SERIES_FIRST && nr <= SERIES_LAST)
+			continue;
+		if (free_number(nr, &err))
+			continue;
+		if (!taken++)
+			first_taken = nr;
+		TH_LOG("number %ld answers %s, not ENOSYS", nr, strerror(err));
+	}
+	EXPECT_EQ(0, taken) {
+		TH_LOG("%ld numbers taken, the first %ld", taken, first_taken);
+	}
+	TH_LOG("%d numbers checked free: %d..%d and %d..%d",
+	       SERIES_FIRST - FIRST_AFTER_6_12 + CHECKED_PAST,
+	       FIRST_AFTER_6_12, SERIES_FIRST - 1, SERIES_LAST + 1,
+	       SERIES_LAST + CHECKED_PAST);
+}
+
 /* ---- the selftests' header ---- */
 
 TEST(header_parser)
@@ -482,30 +550,30 @@ TEST(header_parser)
 		const char *text;
 		long getinfo, madvise;
 	} cases[] = {
-		{ "process_vm_getinfo 472\nprocess_vm_madvise 473\n", 472, 473 },
+		{ "process_vm_getinfo 1000\nprocess_vm_madvise 1001\n", 1000, 1001 },
 		{ "process_vm_madvise 9\nprocess_vm_getinfo 0\n", 0, 9 },
-		{ "process_vm_getinfo 472\n", 472, -1 },
+		{ "process_vm_getinfo 1000\n", 1000, -1 },
 		{ "", -1, -1 },
-		{ "process_vm_frob 474\nprocess_vm_getinfo 472\nhello\n", 472, -1 },
-		{ "process_vm_getinfo 472", -1, -1 },
-		{ "process_vm_getinfo  472\n", -1, -1 },
-		{ " process_vm_getinfo 472\n", -1, -1 },
-		{ "process_vm_getinfo 472\x20\n", -1, -1 },
-		{ "process_vm_getinfo 472\r\n", -1, -1 },
-		{ "process_vm_getinfo -472\n", -1, -1 },
-		{ "process_vm_getinfo +472\n", -1, -1 },
-		{ "process_vm_getinfo 0472\n", -1, -1 },
+		{ "process_vm_frob 1002\nprocess_vm_getinfo 1000\nhello\n", 1000, -1 },
+		{ "process_vm_getinfo 1000", -1, -1 },
+		{ "process_vm_getinfo  1000\n", -1, -1 },
+		{ " process_vm_getinfo 1000\n", -1, -1 },
+		{ "process_vm_getinfo 1000\x20\n", -1, -1 },
+		{ "process_vm_getinfo 1000\r\n", -1, -1 },
+		{ "process_vm_getinfo -1000\n", -1, -1 },
+		{ "process_vm_getinfo +1000\n", -1, -1 },
+		{ "process_vm_getinfo 01000\n", -1, -1 },
 		{ "process_vm_getinfo 0x1d8\n", -1, -1 },
 		{ "process_vm_getinfo\x20\n", -1, -1 },
 		{ "process_vm_getinfo\n", -1, -1 },
-		{ "PROCESS_VM_GETINFO 472\n", -1, -1 },
+		{ "PROCESS_VM_GETINFO 1000\n", -1, -1 },
 		{ "process_vm_getinfo 2147483647\n", 2147483647, -1 },
 		{ "process_vm_getinfo 2147483648\n", -1, -1 },
 		{ "process_vm_getinfo 18446744073709551616\n", -1, -1 },
-		{ "process_vm_getinfo 472\nprocess_vm_getinfo 480\nprocess_vm_madvise 473\n",
-		  -1, 473 },
-		{ "process_vm_getinfo 472\nprocess_vm_getinfo 472\n", -1, -1 },
-		{ "process_vm_getinfo 472\nprocess_vm_getinfo -1\n", 472, -1 },
+		{ "process_vm_getinfo 1000\nprocess_vm_getinfo 1008\nprocess_vm_madvise 1001\n",
+		  -1, 1001 },
+		{ "process_vm_getinfo 1000\nprocess_vm_getinfo 1000\n", -1, -1 },
+		{ "process_vm_getinfo 1000\nprocess_vm_getinfo -1\n", 1000, -1 },
 	};
 
 	for (size_t k = 0; k < sizeof(cases) / sizeof(*cases); k++) {
@@ -551,7 +619,7 @@ static int wrappers_child(const struct calls *c, const void *arg)
 /*
  * Under the guard, the wrappers issue the file's numbers and no other: on a
  * kernel without the file they return -ENOSYS (errno ENOSYS) and the process
- * lives, which it would not if they issued 472, 473 or -1.
+ * lives, which it would not if they issued 1000, 1001 or -1.
  */
 TEST(header_wrappers_under_the_guard)
 {
@@ -595,8 +663,8 @@ static int issue_child(const struct calls *c, const void *nr)
 }
 
 /*
- * The control: the guard does kill at a number the file does not name (472
- * itself on stock), so that the runs below prove something.
+ * The control: the guard does kill at a number the file does not name (7.3's
+ * fchroot, 472), so that the runs below prove something.
  */
 TEST(guard_kills_an_unnamed_number)
 {
@@ -606,7 +674,7 @@ TEST(guard_kills_an_unnamed_number)
 	long unnamed;
 
 	LOAD_CALLS(&c);
-	for (unnamed = 472;; unnamed++)
+	for (unnamed = FCHROOT_7_3;; unnamed++)
 		if (unnamed != c.nr[0] && unnamed != c.nr[1])
 			break;
 	ASSERT_EQ(0, run_guarded(&c, issue_child, &unnamed, NULL, 0, &r));

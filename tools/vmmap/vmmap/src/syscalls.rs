@@ -88,9 +88,9 @@ mod tests {
 
     #[test]
     fn both_calls() {
-        let n = parse("process_vm_getinfo 472\nprocess_vm_madvise 473\n");
-        assert_eq!(n.getinfo, Some(472));
-        assert_eq!(n.madvise, Some(473));
+        let n = parse("process_vm_getinfo 1000\nprocess_vm_madvise 1001\n");
+        assert_eq!(n.getinfo, Some(1000));
+        assert_eq!(n.madvise, Some(1001));
     }
 
     #[test]
@@ -104,21 +104,21 @@ mod tests {
     fn missing_calls() {
         assert_eq!(parse(""), Numbers::default());
         assert_eq!(parse("\n\n"), Numbers::default());
-        let n = parse("process_vm_getinfo 472\n");
-        assert_eq!(n.getinfo, Some(472));
+        let n = parse("process_vm_getinfo 1000\n");
+        assert_eq!(n.getinfo, Some(1000));
         assert_eq!(n.madvise, None);
-        let n = parse("process_vm_madvise 473\n");
+        let n = parse("process_vm_madvise 1001\n");
         assert_eq!(n.getinfo, None);
-        assert_eq!(n.madvise, Some(473));
+        assert_eq!(n.madvise, Some(1001));
     }
 
     #[test]
     fn unknown_lines_are_ignored() {
-        let n = parse("process_vm_frob 474\nprocess_vm_getinfo 472\nhello\n");
-        assert_eq!(n.getinfo, Some(472));
+        let n = parse("process_vm_frob 1002\nprocess_vm_getinfo 1000\nhello\n");
+        assert_eq!(n.getinfo, Some(1000));
         assert_eq!(n.madvise, None);
-        assert_eq!(parse("PROCESS_VM_GETINFO 472\n").getinfo, None);
-        assert_eq!(parse("process_vm_getinfo2 472\n").getinfo, None);
+        assert_eq!(parse("PROCESS_VM_GETINFO 1000\n").getinfo, None);
+        assert_eq!(parse("process_vm_getinfo2 1000\n").getinfo, None);
     }
 
     #[test]
@@ -126,40 +126,40 @@ mod tests {
         for bad in [
             "process_vm_getinfo\n",
             "process_vm_getinfo \n",
-            "process_vm_getinfo  472\n",
-            " process_vm_getinfo 472\n",
-            "process_vm_getinfo 472 \n",
-            "process_vm_getinfo 472\r\n",
-            "process_vm_getinfo\t472\n",
-            "process_vm_getinfo=472\n",
-            "process_vm_getinfo 472 473\n",
-            "process_vm_getinfo -472\n",
-            "process_vm_getinfo +472\n",
-            "process_vm_getinfo 0472\n",
+            "process_vm_getinfo  1000\n",
+            " process_vm_getinfo 1000\n",
+            "process_vm_getinfo 1000 \n",
+            "process_vm_getinfo 1000\r\n",
+            "process_vm_getinfo\t1000\n",
+            "process_vm_getinfo=1000\n",
+            "process_vm_getinfo 1000 1001\n",
+            "process_vm_getinfo -1000\n",
+            "process_vm_getinfo +1000\n",
+            "process_vm_getinfo 01000\n",
             "process_vm_getinfo 0x1d8\n",
-            "process_vm_getinfo 472a\n",
+            "process_vm_getinfo 1000a\n",
             "process_vm_getinfo 4.72\n",
             "process_vm_getinfo ４７２\n",
-            "process_vm_getinfo 472",
+            "process_vm_getinfo 1000",
         ] {
             assert_eq!(parse(bad), Numbers::default(), "{bad:?}");
         }
         // A bad line does not spoil the good ones around it.
-        let n = parse("garbage 1 2 3\nprocess_vm_getinfo x\nprocess_vm_madvise 473\n");
+        let n = parse("garbage 1 2 3\nprocess_vm_getinfo x\nprocess_vm_madvise 1001\n");
         assert_eq!(n.getinfo, None);
-        assert_eq!(n.madvise, Some(473));
+        assert_eq!(n.madvise, Some(1001));
     }
 
     #[test]
     fn duplicate_names_are_not_trusted() {
-        let n = parse("process_vm_getinfo 472\nprocess_vm_getinfo 480\nprocess_vm_madvise 473\n");
+        let n = parse("process_vm_getinfo 1000\nprocess_vm_getinfo 1008\nprocess_vm_madvise 1001\n");
         assert_eq!(n.getinfo, None);
-        assert_eq!(n.madvise, Some(473));
-        let n = parse("process_vm_getinfo 472\nprocess_vm_getinfo 472\n");
+        assert_eq!(n.madvise, Some(1001));
+        let n = parse("process_vm_getinfo 1000\nprocess_vm_getinfo 1000\n");
         assert_eq!(n.getinfo, None);
         // A malformed second line is not a duplicate: it is ignored.
-        let n = parse("process_vm_getinfo 472\nprocess_vm_getinfo -1\n");
-        assert_eq!(n.getinfo, Some(472));
+        let n = parse("process_vm_getinfo 1000\nprocess_vm_getinfo -1\n");
+        assert_eq!(n.getinfo, Some(1000));
     }
 
     #[test]
