@@ -10,7 +10,7 @@
 #   make run                               the demo: vmmap on an app-shaped process
 #   make check                             every test, both architectures
 #   make bench                             benchmarks, series beside stock
-#   make fuzz [SECONDS=N] [SEED=S]         the fuzzer on the sanitizer kernel (x86_64)
+#   make fuzz [FUZZ_SECONDS=N] [SEED=S]    trinity and the series' fuzzer, sanitizer kernel
 #   make series                            the series as git format-patch output, in build/series
 
 ARCH ?= x86_64
@@ -103,16 +103,16 @@ bench: deps
 series: deps
 	@scripts/make-series
 
-# The fuzzer (tools/testing/selftests/mm/process_vm_fuzz.c) on the x86_64
-# series kernel, which carries the sanitizers; it prints the seed that
-# reproduces a run.
-SECONDS ?= 60
-SEED ?= 0
+# The fuzzers on the series kernel of ARCH (x86_64 carries the sanitizers):
+# Debian's trinity (every system call, as nobody; x86_64 only) and the
+# series' own (tools/testing/selftests/mm/process_vm_fuzz.c) at once, for
+# FUZZ_SECONDS; prints the calls made, the kernel reports and the seed.
+FUZZ_SECONDS ?= 600
+SEED ?= 1
 fuzz: deps
-	@scripts/build-kernel x86_64 series >/dev/null
-	@$(MAKE) -s selftests ARCH=x86_64
-	scripts/vm-run --arch x86_64 --variant series --quiet-kernel \
-		--timeout $$(($(SECONDS) + 600)) -- /selftests/process_vm_fuzz -t $(SECONDS) -s $(SEED)
+	@scripts/build-kernel $(ARCH) series >/dev/null
+	@$(MAKE) -s selftests ARCH=$(ARCH)
+	@scripts/fuzz $(ARCH) $(FUZZ_SECONDS) $(SEED)
 
 clean:
 	rm -rf $(BUILD)

@@ -152,7 +152,8 @@ mod tests {
 
     #[test]
     fn duplicate_names_are_not_trusted() {
-        let n = parse("process_vm_getinfo 1000\nprocess_vm_getinfo 1008\nprocess_vm_madvise 1001\n");
+        let text = "process_vm_getinfo 1000\nprocess_vm_getinfo 1008\nprocess_vm_madvise 1001\n";
+        let n = parse(text);
         assert_eq!(n.getinfo, None);
         assert_eq!(n.madvise, Some(1001));
         let n = parse("process_vm_getinfo 1000\nprocess_vm_getinfo 1000\n");
