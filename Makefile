@@ -104,7 +104,7 @@ series: deps
 	@scripts/make-series
 
 # The fuzzers on the series kernel of ARCH (x86_64 carries the sanitizers):
-# Debian's trinity (every system call, as nobody; x86_64 only) and the
+# Debian's trinity (every system call, as nobody and as root) and the
 # series' own (tools/testing/selftests/mm/process_vm_fuzz.c) at once, for
 # FUZZ_SECONDS; prints the calls made, the kernel reports and the seed.
 FUZZ_SECONDS ?= 600
