@@ -24,8 +24,23 @@
  * "bench: NAME VALUE UNIT" lines for scripts/bench; under QEMU's -icount
  * the time is guest time. Rows a kernel lacks are left out. Swap is on
  * zram when the kernel has it (so that MADV_PAGEOUT writes pages out).
+ *
+ * With -b, the same question for a big target while its layout keeps
+ * moving: BIG_VMAS VMAs of 2 written pages, the target timing its own
+ * mmap()+munmap() of a page every 200 us for BIG_SECS seconds, and a peer
+ * of the same user writing "5" to /proc/PID/clear_refs every 500 us (a
+ * write lock of the target's mmap_lock that moves the layout sequence
+ * number and changes no VMA). The manager:
+ *   idle               nothing (the reference)
+ *   smaps_rollup       reads /proc/PID/smaps_rollup, 6.12's rollup, which
+ *                      gives way to a waiting writer
+ *   getinfo_counters   takes a process_vm_getinfo() snapshot of it all with
+ *                      the counters
+ * Prints "bench: stall_big_ROW_{p50,p99,max}" (medians over BIG_ROUNDS
+ * rounds) and "bench: stall_big_ROW_ops", the target's iterations.
  */
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -173,7 +188,186 @@ static int round_of(enum row row, struct iovec *iov, double out[3], int *calls, 
 	return 0;
 }
 
-int main(void)
+#define BIG_VMAS	20000
+#define BIG_SECS	6
+#define BIG_ROUNDS	3
+#define BIG_MAXLAT	(1 << 16)
+
+enum big_row { BIG_IDLE, BIG_ROLLUP, BIG_GETINFO, BIG_NROWS };
+
+static const char *const big_name[BIG_NROWS] = {
+	"idle", "smaps_rollup", "getinfo_counters",
+};
+
+struct big_shared {
+	int ready, go, done, n;
+	double lat[BIG_MAXLAT];
+};
+
+static void big_target(struct big_shared *sh)
+{
+	double end;
+
+	__atomic_store_n(&sh->ready, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&sh->go, __ATOMIC_ACQUIRE))
+		usleep(100);
+	end = bench_now_ns() + BIG_SECS * 1e9;
+	while (sh->n < BIG_MAXLAT) {
+		double t0 = bench_now_ns();
+		char *p = mmap(NULL, ps, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			_exit(2);
+		*p = 1;
+		munmap(p, ps);
+		sh->lat[sh->n++] = bench_now_ns() - t0;
+		if (bench_now_ns() > end)
+			break;
+		usleep(200);
+	}
+	__atomic_store_n(&sh->done, 1, __ATOMIC_RELEASE);
+	_exit(0);
+}
+
+/* Writes "5" to the target's clear_refs every 500 us until it is done. */
+static void big_peer(struct big_shared *sh, pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", pid);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		_exit(2);
+	while (!__atomic_load_n(&sh->done, __ATOMIC_ACQUIRE)) {
+		if (pwrite(fd, "5", 1, 0) != 1)
+			_exit(3);
+		usleep(500);
+	}
+	_exit(0);
+}
+
+static int read_rollup(pid_t pid)
+{
+	static char buf[4096];
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	return close(fd);
+}
+
+/* One round of one row of -b: out[] gets p50, p99, max (ns) and the ops. */
+static int big_round(enum big_row row, double out[4])
+{
+	struct big_shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	long len = 2 * ps;
+	struct snap s = { 0 };
+	pid_t pid, peer;
+	int pidfd, status, ok = 1, i;
+	char *b;
+
+	if (sh == MAP_FAILED)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		/* Neighbours differ in protection, so that none merge. */
+		b = mmap(NULL, BIG_VMAS * len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (b == MAP_FAILED)
+			_exit(2);
+		for (i = 0; i < BIG_VMAS; i++) {
+			b[i * len] = 1;
+			b[i * len + ps] = 1;
+			if (i % 2 && mprotect(b + i * len, len, PROT_READ))
+				_exit(2);
+		}
+		big_target(sh);
+	}
+	pidfd = sys_pidfd_open(pid);
+	if (pidfd < 0)
+		return -1;
+	while (!__atomic_load_n(&sh->ready, __ATOMIC_ACQUIRE)) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return -1;
+		usleep(1000);
+	}
+	peer = fork();
+	if (peer < 0)
+		return -1;
+	if (peer == 0)
+		big_peer(sh, pid);
+	__atomic_store_n(&sh->go, 1, __ATOMIC_RELEASE);
+	while (ok && !__atomic_load_n(&sh->done, __ATOMIC_ACQUIRE)) {
+		switch (row) {
+		case BIG_ROLLUP:
+			ok = !read_rollup(pid);
+			break;
+		case BIG_GETINFO:
+			ok = !snap_take(&s, pidfd, VMGI_RANGE | VMGI_COUNTERS, 0, ~0ULL);
+			break;
+		default:
+			usleep(1000);
+			break;
+		}
+	}
+	if (!ok && !__atomic_load_n(&sh->done, __ATOMIC_ACQUIRE)) {
+		fprintf(stderr, "big %s: the manager's call failed\n", big_name[row]);
+		kill(pid, SIGKILL);
+	}
+	waitpid(pid, &status, 0);
+	ok = ok && WIFEXITED(status) && !WEXITSTATUS(status);
+	waitpid(peer, &status, 0);
+	ok = ok && WIFEXITED(status) && !WEXITSTATUS(status) && sh->n > 0;
+	close(pidfd);
+	snap_free(&s);
+	if (ok) {
+		qsort(sh->lat, sh->n, sizeof(double), cmp);
+		out[0] = sh->lat[sh->n / 2];
+		out[1] = sh->lat[sh->n * 99 / 100];
+		out[2] = sh->lat[sh->n - 1];
+		out[3] = sh->n;
+	}
+	munmap(sh, sizeof(*sh));
+	return ok ? 0 : -1;
+}
+
+static int big_main(void)
+{
+	static const char *const what[4] = { "p50", "p99", "max", "ops" };
+	static const char *const unit[4] = { "ns", "ns", "ns", "ops" };
+	double fig[BIG_NROWS][4][BIG_ROUNDS];
+	int have[BIG_NROWS] = { 1, 1, have_getinfo() };
+	int r, row, k;
+
+	for (r = 0; r < BIG_ROUNDS; r++)
+		for (row = 0; row < BIG_NROWS; row++) {
+			double out[4];
+
+			if (!have[row])
+				continue;
+			if (big_round(row, out) < 0)
+				return 2;
+			for (k = 0; k < 4; k++)
+				fig[row][k][r] = out[k];
+		}
+	for (row = 0; row < BIG_NROWS; row++)
+		for (k = 0; have[row] && k < 4; k++)
+			printf("bench: stall_big_%s_%s %.1f %s\n", big_name[row], what[k],
+			       bench_median(fig[row][k], BIG_ROUNDS), unit[k]);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	static struct iovec iov[RANGES];
 	static const char *const what[3] = { "p50", "p99", "max" };
@@ -183,6 +377,8 @@ int main(void)
 	long len;
 
 	ps = sysconf(_SC_PAGESIZE);
+	if (getopt(argc, argv, "b") == 'b')
+		return big_main();
 	len = PAGES * ps;
 	have[GETINFO] = have_getinfo();
 	have[VM_MADVISE] = have_getinfo() && have_vm_madvise();
