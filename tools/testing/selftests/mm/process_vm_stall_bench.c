@@ -191,7 +191,7 @@ static int round_of(enum row row, struct iovec *iov, double out[3], int *calls, 
 #define BIG_VMAS	20000
 #define BIG_SECS	6
 #define BIG_ROUNDS	3
-#define BIG_MAXLAT	(1 << 16)
+#define BIG_MAXLAT	65536
 
 enum big_row { BIG_IDLE, BIG_ROLLUP, BIG_GETINFO, BIG_NROWS };
 
