@@ -73,3 +73,37 @@ u64 vma_layout_mm_id(const struct mm_struct *mm)
 	 */
 	return id ? id : vma_layout_permute(U64_MAX);
 }
+
+/*
+ * vma_layout_changes_since - where the layout changed after a number
+ * @mm: the address space, its mmap lock held (for reading at least)
+ * @seq: a layout sequence number of @mm read before, at most the current one
+ * @start: set to the start of the range
+ * @end: set to its end (@start >= @end: nothing changed)
+ *
+ * Returns true and a range that holds every address whose VMA (or lack of
+ * one) or label the write-locked sections after @seq changed, as
+ * vma_layout_touch() noted them; false if @mm no longer keeps the ranges of
+ * them all (more than VMA_LAYOUT_CHANGES sections, or one that kept its
+ * number in between).
+ */
+bool vma_layout_changes_since(const struct mm_struct *mm, u64 seq,
+			      unsigned long *start, unsigned long *end)
+{
+	u64 now = mm->vma_layout_seq, s;
+
+	*start = ULONG_MAX;
+	*end = 0;
+	if (seq > now || now - seq > VMA_LAYOUT_CHANGES)
+		return false;
+	for (s = seq + 1; s <= now; s++) {
+		const struct vma_layout_change *c =
+			&mm->vma_layout_changes[s % VMA_LAYOUT_CHANGES];
+
+		if (c->seq != s)
+			return false;
+		*start = min(*start, c->start);
+		*end = max(*end, c->end);
+	}
+	return true;
+}

@@ -22,6 +22,15 @@
  * process_vm_madvise(2) can check a token against the VMAs of the ranges it
  * advises and not against the whole address space: a VMA whose stamp is not
  * above a token's number is one the token's snapshot saw, unchanged.
+ *
+ * And the address space keeps, for each of its last VMA_LAYOUT_CHANGES
+ * write-locked sections, a range of addresses that holds everything the
+ * section changed: the whole range, before and after, of every VMA it
+ * created, removed or changed, and of every [heap] or [stack] label it moved
+ * (vma_layout_touch()). A reader that gave up the read lock and took it
+ * again learns from vma_layout_changes_since() where the layout it had read
+ * may differ from the one it sees now, and needs to read only that part
+ * again, instead of all of it.
  */
 #ifndef _LINUX_VMA_LAYOUT_SEQ_H
 #define _LINUX_VMA_LAYOUT_SEQ_H
@@ -37,27 +46,66 @@
 u64 vma_layout_new_mm_id(void);
 u64 vma_layout_mm_id(const struct mm_struct *mm);
 
+bool vma_layout_changes_since(const struct mm_struct *mm, u64 seq,
+			      unsigned long *start, unsigned long *end);
+
 static inline void vma_layout_seq_init(struct mm_struct *mm)
 {
 	mm->vma_layout_mm_id = vma_layout_new_mm_id();
 	mm->vma_layout_seq = 0;
 	mm->vma_layout_kept = false;
+	/* No entry matches a number above 0 before its section begins. */
+	memset(mm->vma_layout_changes, 0, sizeof(mm->vma_layout_changes));
+}
+
+static inline struct vma_layout_change *
+vma_layout_change_of(struct mm_struct *mm, u64 seq)
+{
+	return &mm->vma_layout_changes[seq % VMA_LAYOUT_CHANGES];
 }
 
 /* Called by the mmap_write_lock*() functions once they hold the lock. */
 static inline void vma_layout_seq_begin(struct mm_struct *mm)
 {
-	WRITE_ONCE(mm->vma_layout_seq, mm->vma_layout_seq + 1);
+	u64 seq = mm->vma_layout_seq + 1;
+	struct vma_layout_change *c = vma_layout_change_of(mm, seq);
+
+	WRITE_ONCE(mm->vma_layout_seq, seq);
 	mm->vma_layout_kept = false;
+	c->seq = seq;
+	c->start = ULONG_MAX;
+	c->end = 0;
+}
+
+/*
+ * Notes that the write-locked section under way changes the layout within
+ * [@start, @end): called with the range of every VMA write-locked
+ * (vma_start_write(), as it is then), of every range stored into or cleared
+ * from the VMA tree, and of the [heap] and [stack] labels brk() and
+ * prctl(PR_SET_MM) move. Sections that keep the number note nothing.
+ */
+static inline void vma_layout_touch(struct mm_struct *mm, unsigned long start,
+				    unsigned long end)
+{
+	struct vma_layout_change *c;
+
+	if (mm->vma_layout_kept)
+		return;
+	c = vma_layout_change_of(mm, mm->vma_layout_seq);
+	c->start = min(c->start, start);
+	c->end = max(c->end, end);
 }
 
 /*
  * Undoes the vma_layout_seq_begin() of the mmap_write_lock*() just taken, for
  * a section that leaves the layout alone; no reader can have seen the value.
- * The VMAs the section write-locks keep their stamps.
+ * The VMAs the section write-locks keep their stamps. The entry of the
+ * number given back no longer describes the section that had it before, so
+ * it is marked as matching none (a reader that needs it reads everything).
  */
 static inline void vma_layout_seq_keep(struct mm_struct *mm)
 {
+	vma_layout_change_of(mm, mm->vma_layout_seq)->seq = 0;
 	WRITE_ONCE(mm->vma_layout_seq, mm->vma_layout_seq - 1);
 	mm->vma_layout_kept = true;
 }
@@ -94,6 +142,8 @@ static inline void vma_layout_seq_begin(struct mm_struct *mm) {}
 static inline void vma_layout_seq_keep(struct mm_struct *mm) {}
 static inline void vma_layout_seq_fork(struct mm_struct *mm, struct mm_struct *oldmm) {}
 static inline void vma_layout_stamp(struct vm_area_struct *vma) {}
+static inline void vma_layout_touch(struct mm_struct *mm, unsigned long start,
+				    unsigned long end) {}
 
 #endif /* CONFIG_VMA_LAYOUT_SEQ */
 
