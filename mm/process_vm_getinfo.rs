@@ -26,18 +26,27 @@
 //!
 //! A target that changes its map faster than a chunked walk would starve the
 //! caller. So after [`CHUNKED_WALKS`] walks the layout changed under, the
-//! next walk holds the lock from its first VMA to its last: it faults in the
-//! part of the caller's buffers it will need first, with no lock held, and
-//! then writes records and strings with page faults disabled. Such a walk
-//! drops the lock only if a page of the buffer was reclaimed since (or the
-//! map outgrew the estimate), so a target that only churns cannot make it
-//! fail. Its lock hold is bounded by the target's VMA count, as one read of
-//! the map is; with counters, by one walk of the range's page tables, as one
-//! read of `smaps_rollup` is (it does not give way to a waiting writer).
+//! next walks mend instead of starting again ([`Walker::mend_walk`]): they
+//! keep every record in kernel memory, give the lock up whenever a writer
+//! waits for it (as `smaps_rollup` does), and when they take it again ask
+//! the address space which range changed meanwhile
+//! (`vma_layout_changes_since()`), forget what they had read there and read
+//! it again; the records and the rollup go out at the end, with no lock
+//! held. A target that churns in one place costs such a walk that place,
+//! not the whole map, and still gets the lock whenever it asks for it.
+//!
+//! The address space keeps the ranges of its last few write-locked sections
+//! only. If more than that happened between two holds of a mending walk,
+//! it starts again; after [`MENDING_WALKS`] such walks, the next walk holds
+//! the lock from its first VMA to its last: it faults in the part of the
+//! caller's buffers it will need first, with no lock held, and then writes
+//! records and strings with page faults disabled. Such a walk drops the
+//! lock only if a page of the buffer was reclaimed since (or the map
+//! outgrew the estimate), so that no target can make the call fail.
 
 use core::{marker::PhantomData, mem::size_of, ptr::NonNull};
 use kernel::{
-    alloc::{flags::*, KVVec, KVec},
+    alloc::{flags::*, AllocError, KVVec, KVec},
     bindings,
     error::{code::*, from_err_ptr, Error, Result},
     ffi::{c_char, c_long},
@@ -80,8 +89,11 @@ const MAX_NAME: usize = bindings::PATH_MAX as usize;
 /// the lock to fault in the caller's buffer, and found the layout changed
 /// when they took it again, count after the first [`CHUNKED_WALKS`].
 pub const MAX_ATTEMPTS: u32 = 16;
-/// Walks that drop the lock between chunks; those after them hold it.
+/// Walks that drop the lock between chunks; mending walks come after them.
 pub const CHUNKED_WALKS: u32 = 2;
+/// Mending walks (see [`Walker::mend_walk`]) tried after the chunked walks;
+/// the walks after them hold the lock throughout.
+pub const MENDING_WALKS: u32 = 4;
 
 /// Attributes this kernel can return: names ids need the Rust names, the
 /// counters smaps' walk.
@@ -399,6 +411,103 @@ impl From<Error> for Stop {
     }
 }
 
+impl From<AllocError> for Stop {
+    fn from(e: AllocError) -> Self {
+        Stop::Failed(e.into())
+    }
+}
+
+/// A VMA's record as a mending walk keeps it until the end: the counters
+/// are smaps' (PSS fields shifted) until the record is written.
+#[derive(Clone, Copy)]
+struct Staged {
+    rec: Record,
+    /// False once a change of the layout covered the VMA: it is read again.
+    live: bool,
+}
+
+/// The records a mending walk has read, all in kernel memory, charged to
+/// the caller.
+///
+/// # Invariants
+///
+/// `main` is sorted by start, and its live records and those of `extra` are
+/// of distinct, disjoint VMAs, all of them in the layout of the walk's
+/// current sequence number but for those inside `pending`.
+struct Staging {
+    /// Records read going forward, in address order.
+    main: KVVec<Staged>,
+    /// Records read again after a change, in no order.
+    extra: KVVec<Staged>,
+    extra_live: usize,
+    /// Addresses whose VMAs are to be read again, if any: those not live
+    /// here.
+    pending: Option<(usize, usize)>,
+}
+
+impl Staging {
+    fn new() -> Self {
+        Self {
+            main: KVVec::new(),
+            extra: KVVec::new(),
+            extra_live: 0,
+            pending: None,
+        }
+    }
+
+    /// Forgets the records of VMAs entirely inside `[lo, hi)`: the only ones
+    /// a change there can have touched (every change notes the whole range
+    /// of each VMA it touches, before and after).
+    fn kill(&mut self, lo: usize, hi: usize) {
+        let main = self.main.as_mut_slice();
+        let first = main.partition_point(|e| (e.rec.start as usize) < lo);
+        for e in main[first..].iter_mut() {
+            if e.rec.start as usize >= hi {
+                break;
+            }
+            if e.rec.end as usize <= hi {
+                e.live = false;
+            }
+        }
+        for e in self.extra.as_mut_slice() {
+            if e.live && e.rec.start as usize >= lo && e.rec.end as usize <= hi {
+                e.live = false;
+                self.extra_live -= 1;
+            }
+        }
+    }
+
+    /// Whether the VMA starting at `start` has a live record.
+    fn has(&self, start: usize) -> bool {
+        let main = self.main.as_slice();
+        let i = main.partition_point(|e| (e.rec.start as usize) < start);
+        if main
+            .get(i)
+            .is_some_and(|e| e.rec.start as usize == start && e.live)
+        {
+            return true;
+        }
+        self.extra
+            .iter()
+            .any(|e| e.live && e.rec.start as usize == start)
+    }
+
+    fn push_extra(&mut self, e: Staged) -> Result {
+        // Dead records of `extra` are dropped once they outnumber the live ones, so that a
+        // target that keeps changing one place cannot make `extra` grow without bound.
+        if self.extra.len() >= 64 && self.extra.len() >= 2 * self.extra_live {
+            let mut live = KVVec::with_capacity(2 * self.extra_live + 1, GFP_KERNEL_ACCOUNT)?;
+            for x in self.extra.iter().filter(|x| x.live) {
+                live.push(*x, GFP_KERNEL_ACCOUNT)?;
+            }
+            self.extra = live;
+        }
+        self.extra.push(e, GFP_KERNEL_ACCOUNT)?;
+        self.extra_live += 1;
+        Ok(())
+    }
+}
+
 /// One call's working memory, all of fixed size but the [`NameTable`].
 ///
 /// The buffers are allocated once, full size; `nrec` and `nstr` say how
@@ -421,6 +530,8 @@ struct Walker<'a> {
     /// The chunk stopped at a record it could not write without a page
     /// fault: the first one after its `nrec`.
     faulted: bool,
+    /// A mending walk's last copy out had to fault a page in.
+    out_faulted: bool,
     /// The most records and bytes of strings any walk of the call reached.
     seen_vmas: usize,
     seen_strings: usize,
@@ -440,6 +551,7 @@ impl<'a> Walker<'a> {
             scratch: zeroed_bytes(MAX_NAME)?,
             names: NameTable::new(),
             faulted: false,
+            out_faulted: false,
             seen_vmas: 0,
             seen_strings: 0,
         })
@@ -507,6 +619,285 @@ impl<'a> Walker<'a> {
             // SAFETY: Called in process context with no lock held.
             unsafe { bindings::cond_resched() };
         }
+    }
+
+    /// A walk that gives way to every waiting writer and still returns one
+    /// moment, without starting again when the layout changes under it.
+    ///
+    /// It keeps every record in kernel memory ([`Staging`]) until the end.
+    /// Each time it takes the lock again and finds the layout changed, it
+    /// asks the address space where ([`MmapReadGuard::layout_changes_since`])
+    /// and, if that is behind its position, forgets the records of the VMAs
+    /// there and reads that part again: a target that changes one place over
+    /// and over costs it that place each time, not the whole map. A hold
+    /// ends when a writer waits, as `smaps_rollup`'s do, after at least one
+    /// VMA, and after more as the VMAs read again add up (one more per 64),
+    /// so that a target cannot make it read the same place forever. The
+    /// records and the rollup go out at the end, with no lock held.
+    ///
+    /// `Stop::Changed` if the address space no longer knows what changed
+    /// since the walk's last hold (more write-locked sections in between
+    /// than it keeps).
+    fn mend_walk(&mut self, mm: &MmUser) -> core::result::Result<Totals, Stop> {
+        let (first, end) = (self.args.start as usize, self.args.end as usize);
+        let want_name = wants(self.mask, bindings::VMGI_NAME);
+        let mut st = Staging::new();
+        let (mut pos, mut strings, mut reread) = (first, 0, 0);
+        let mut gate_done = false;
+        let (mut held, mut rewrites) = (None, 0);
+        self.names.clear();
+        // The records go out at the end, with faults allowed: fault in first what the walks
+        // before reached, as a walk that holds the lock does, so that the copy out rarely
+        // has to.
+        self.prefault(mm)?;
+        let (seq, vmas) = loop {
+            let guard = mm.read_lock()?;
+            let now = guard.layout_seq();
+            if let Some(s) = held.filter(|&s| s != now) {
+                let Some(ch) = guard.layout_changes_since(s) else {
+                    return Err(Stop::Changed);
+                };
+                if ch.start < ch.end && ch.start < pos {
+                    st.kill(ch.start, ch.end);
+                    let (lo, hi) = (ch.start.max(first), ch.end.min(pos));
+                    if lo < hi {
+                        st.pending = Some(match st.pending {
+                            Some((a, b)) => (a.min(lo), b.max(hi)),
+                            None => (lo, hi),
+                        });
+                    }
+                }
+                // A key may now be another object's at the same address.
+                self.names.clear();
+            }
+            held = Some(now);
+            self.nstr = 0;
+            let min_work = 1 + reread / 64;
+            let mut work = 0;
+            let mut names = [RawMapsName::NONE; VMA_BATCH];
+            let mut stopped = false;
+            // The places that changed first, then on from `pos`.
+            if let Some((a, b)) = st.pending {
+                let mut at = b;
+                let mut vmas = guard.vmas(a, b);
+                'pending: while let Some(batch) = vmas.next_batch() {
+                    if want_name {
+                        maps_names(batch, &mut names);
+                    }
+                    for (vma, name) in batch.iter().zip(names.iter()) {
+                        if st.has(vma.start()) {
+                            continue;
+                        }
+                        if work >= min_work && guard.is_contended() {
+                            (at, stopped) = (vma.start().max(a), true);
+                            break 'pending;
+                        }
+                        let Some(e) = self.stage(vma, name, strings)? else {
+                            (at, stopped) = (vma.start().max(a), true);
+                            break 'pending;
+                        };
+                        st.push_extra(e)?;
+                        (work, reread) = (work + 1, reread + 1);
+                    }
+                }
+                if !stopped {
+                    if let Some(g) = gate_vma(&guard).filter(|g| g.end() > a && g.start() < b) {
+                        if !st.has(g.start()) {
+                            match self.stage_gate(g, strings)? {
+                                Some(e) => st.push_extra(e)?,
+                                None => (at, stopped) = (g.start().max(a), true),
+                            }
+                        }
+                    }
+                }
+                st.pending = (at < b).then_some((at, b));
+            }
+            if !stopped && pos < end {
+                let mut vmas = guard.vmas(pos, end);
+                'forward: while let Some(batch) = vmas.next_batch() {
+                    if want_name {
+                        maps_names(batch, &mut names);
+                    }
+                    for (vma, name) in batch.iter().zip(names.iter()) {
+                        // One that starts behind `pos` changed, and is read as part of
+                        // `pending`.
+                        if vma.start() < pos && pos > first {
+                            continue;
+                        }
+                        if work >= min_work && guard.is_contended() {
+                            (pos, stopped) = (vma.start().max(pos), true);
+                            break 'forward;
+                        }
+                        let Some(e) = self.stage(vma, name, strings)? else {
+                            (pos, stopped) = (vma.start().max(pos), true);
+                            break 'forward;
+                        };
+                        st.main.push(e, GFP_KERNEL_ACCOUNT)?;
+                        pos = vma.end();
+                        work += 1;
+                        if work % SUM_BATCH == 0 {
+                            guard.cond_resched();
+                        }
+                    }
+                }
+                if !stopped {
+                    pos = end;
+                }
+            }
+            if !stopped && !gate_done {
+                // The gate VMA, last, as in `chunk`: static, so no change touches it.
+                match gate_vma(&guard).filter(|g| g.end() > first && g.start() < end) {
+                    Some(g) => match self.stage_gate(g, strings)? {
+                        Some(e) => {
+                            st.main.push(e, GFP_KERNEL_ACCOUNT)?;
+                            gate_done = true;
+                        }
+                        None => stopped = true,
+                    },
+                    None => gate_done = true,
+                }
+            }
+            let finished = !stopped && st.pending.is_none();
+            drop(guard);
+            self.out_faulted = false;
+            if !self.copy_strings_nofault(strings) {
+                self.out_faulted = true;
+                self.copy_strings(strings)?;
+            }
+            strings += self.nstr;
+            if finished {
+                // A page of the buffers that had to be faulted in may have changed the
+                // layout after the moment the records describe (a buffer under
+                // userfaultfd): then take the lock again, mend, and write again, twice
+                // at most, so that the token is the one after the call's own faults.
+                let vmas = self.write_staged(&mut st)?;
+                if !self.out_faulted || rewrites == 2 {
+                    break (now, vmas);
+                }
+                rewrites += 1;
+            }
+            // SAFETY: Called in process context with no lock held.
+            unsafe { bindings::cond_resched() };
+        };
+        self.seen(vmas, strings);
+        Ok(Totals { vmas, strings, seq })
+    }
+
+    /// The record of `vma` for a mending walk, with its counters if asked
+    /// for; `None` if its name is new and the chunk's strings have no room.
+    fn stage(
+        &mut self,
+        vma: &VmaRead,
+        name: &RawMapsName<'_>,
+        strings_at: usize,
+    ) -> Result<Option<Staged>> {
+        let name = if wants(self.mask, bindings::VMGI_NAME) {
+            match self.name(&name.get(), strings_at)? {
+                Some(n) => n,
+                None => return Ok(None),
+            }
+        } else {
+            (bindings::VMGI_NO_NAME, 0)
+        };
+        let mut e = Staged {
+            rec: Record::default(),
+            live: true,
+        };
+        fill_record(&mut e.rec, self.mask, vma, name);
+        if wants(self.mask, bindings::VMGI_COUNTERS) {
+            vma_counters(core::slice::from_ref(&vma), &mut e.rec.counters);
+        }
+        Ok(Some(e))
+    }
+
+    /// [`Walker::stage`] for the gate VMA, which is in no batch.
+    fn stage_gate(&mut self, gate: &VmaRead, strings_at: usize) -> Result<Option<Staged>> {
+        let mut names = [RawMapsName::NONE; VMA_BATCH];
+        if wants(self.mask, bindings::VMGI_NAME) {
+            maps_names(&[gate], &mut names);
+        }
+        self.stage(gate, &names[0], strings_at)
+    }
+
+    /// Writes the live records of a finished mending walk to the caller's
+    /// buffer in address order, as far as it goes, and sums their counters
+    /// into the rollup; returns how many there are. No lock is held, so a
+    /// page of the buffer that is missing is faulted in.
+    fn write_staged(&mut self, st: &mut Staging) -> Result<usize> {
+        let want_counters = wants(self.mask, bindings::VMGI_COUNTERS);
+        st.extra
+            .as_mut_slice()
+            .sort_unstable_by_key(|e| (!e.live, e.rec.start));
+        let extra = &st.extra.as_slice()[..st.extra_live];
+        let main = st.main.as_slice();
+        let (mut i, mut j, mut n) = (0, 0, 0);
+        self.rollup = Counters::default();
+        let cap = self.args.vma_count as usize;
+        loop {
+            // The next live record of either, by start.
+            while i < main.len() && !main[i].live {
+                i += 1;
+            }
+            let e = match (main.get(i), extra.get(j)) {
+                (Some(a), Some(b)) if b.rec.start < a.rec.start => {
+                    j += 1;
+                    b
+                }
+                (Some(a), _) => {
+                    i += 1;
+                    a
+                }
+                (None, Some(b)) => {
+                    j += 1;
+                    b
+                }
+                (None, None) => break,
+            };
+            if want_counters {
+                add_counters(&mut self.rollup, &e.rec.counters);
+            }
+            if n < cap {
+                let k = n % VMA_BATCH;
+                self.batch[k] = e.rec;
+                if want_counters {
+                    self.batch[k].counters = counters_in_bytes(&e.rec.counters);
+                }
+                if k == VMA_BATCH - 1 || n + 1 == cap {
+                    self.put_faulting(n - k, k + 1)?;
+                }
+            }
+            n += 1;
+        }
+        if n < cap && n % VMA_BATCH != 0 {
+            self.put_faulting(n - n % VMA_BATCH, n % VMA_BATCH)?;
+        }
+        Ok(n)
+    }
+
+    /// Writes the first `n` records of the batch as records `first..`,
+    /// faulting pages in as needed (no lock may be held).
+    fn put_faulting(&mut self, first: usize, n: usize) -> Result {
+        let size = self.args.vma_size as usize;
+        let mut done = 0;
+        while done < n {
+            let at = record_addr(self.args, first + done);
+            // SAFETY: `batch` holds at least `n` records (`n <= VMA_BATCH`); the function writes
+            // to userspace only, with page faults disabled.
+            let k = unsafe {
+                bindings::vmgi_put_vmas(
+                    at as _,
+                    self.batch.as_ptr().add(done),
+                    (n - done) as u32,
+                    size as u32,
+                )
+            } as usize;
+            done += k;
+            if done < n {
+                self.out_faulted = true;
+                self.fault_in(first + done)?;
+            }
+        }
+        Ok(())
     }
 
     /// Notes how far a walk got: the estimate of what a walk that holds the
@@ -915,7 +1306,13 @@ pub fn process_vm_getinfo(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -
     let mut walker = Walker::new(&walk_args, mask)?;
     let mut attempts = 0;
     let totals = loop {
-        match walker.walk(&mm, attempts >= CHUNKED_WALKS) {
+        let mending = (CHUNKED_WALKS..CHUNKED_WALKS + MENDING_WALKS).contains(&attempts);
+        let walked = if mending {
+            walker.mend_walk(&mm)
+        } else {
+            walker.walk(&mm, attempts >= CHUNKED_WALKS)
+        };
+        match walked {
             Ok(t) => break t,
             Err(Stop::Failed(e)) => return Err(e),
             Err(Stop::Changed) => {
@@ -1358,10 +1755,49 @@ mod tests {
         Ok(())
     }
 
+    fn staging_forgets_what_a_change_covers() -> Result {
+        use super::{Record, Staged, Staging};
+        use kernel::alloc::flags::GFP_KERNEL;
+
+        let rec = |start: u64, end: u64| Staged {
+            rec: Record {
+                start,
+                end,
+                ..Default::default()
+            },
+            live: true,
+        };
+        let mut st = Staging::new();
+        for (a, b) in [(0x1000, 0x3000), (0x3000, 0x4000), (0x5000, 0x8000)] {
+            st.main.push(rec(a, b), GFP_KERNEL)?;
+        }
+        st.push_extra(rec(0x9000, 0xa000))?;
+        // The change covers 0x3000..0x4000 whole and 0x5000..0x8000 in part: only the VMA
+        // inside it can have changed.
+        st.kill(0x2000, 0x6000);
+        kunit_check!(st.has(0x1000));
+        kunit_check!(!st.has(0x3000));
+        kunit_check!(st.has(0x5000));
+        kunit_check!(st.has(0x9000));
+        kunit_check!(!st.has(0x2000));
+        st.kill(0x9000, 0xa000);
+        kunit_check!(!st.has(0x9000));
+        kunit_check_eq!(st.extra_live, 0);
+        // Dead records of `extra` do not pile up: 200 changes of one place.
+        for _ in 0..200 {
+            st.push_extra(rec(0xb000, 0xc000))?;
+            kunit_check!(st.has(0xb000));
+            st.kill(0xb000, 0xc000);
+        }
+        kunit_check!(st.extra.len() <= 64);
+        Ok(())
+    }
+
     kunit_tests!(
         process_vm_getinfo,
         [
             adds_counters,
+            staging_forgets_what_a_change_covers,
             rounds_pss_down_to_bytes,
             translates_vm_flags,
             translates_prot,

@@ -137,6 +137,23 @@ impl<'a> MmapReadGuard<'a> {
         unsafe { (*self.mm.as_ptr()).__bindgen_anon_1.vma_layout_seq }
     }
 
+    /// Where the layout may differ from that of number `seq`, an earlier
+    /// [`MmapReadGuard::layout_seq`] of the same address space: a range that
+    /// holds every address whose VMA, lack of one, or `[heap]`/`[stack]`
+    /// label changed since (empty if none did), or `None` if the address
+    /// space no longer keeps what changed that far back. See
+    /// `include/linux/vma_layout_seq.h`.
+    #[inline]
+    pub fn layout_changes_since(&self, seq: u64) -> Option<core::ops::Range<usize>> {
+        let (mut start, mut end) = (0, 0);
+        // SAFETY: By the type invariants the mm is valid and its mmap lock is held, as the
+        // function requires; it writes only `start` and `end`, valid for writes.
+        let known = unsafe {
+            bindings::vma_layout_changes_since(self.mm.as_ptr(), seq, &mut start, &mut end)
+        };
+        known.then_some(start..end)
+    }
+
     /// The number of VMAs in the tree (the gate VMA is not one of them).
     #[inline]
     pub fn map_count(&self) -> usize {

@@ -1170,9 +1170,17 @@ static void *reader(void *arg)
 		for (i = 0; i < s.n; i++) {
 			const struct process_vm_getinfo_vma *v = &s.vmas[i];
 
+			struct process_vm_getinfo_vma rec = *v;
+
 			if (v->start >= v->end || (i && v->start < s.vmas[i - 1].end))
 				r->bad = 2;
-			sum = fnv(v, sizeof(*v), sum);
+			/*
+			 * Names by their text: where a walk that read a
+			 * changed part again puts a name in the strings is
+			 * its own matter.
+			 */
+			rec.name_off = 0;
+			sum = fnv(&rec, sizeof(rec), sum);
 			sum = fnv(snap_name(&s, v), strlen(snap_name(&s, v)), sum);
 		}
 		/* Same token, same snapshot: compare with the last one of this slot. */
@@ -1964,6 +1972,145 @@ TEST_F_TIMEOUT(slow, completes_while_the_layout_keeps_changing, 300)
 	munmap(h.zero, psize);
 	munmap(h.toggle, 3 * psize);
 	munmap(many, nvmas * psize);
+	close(pidfd);
+}
+
+/*
+ * A mending walk (the third, after two chunked walks the layout changed
+ * under) gives the lock up between holds and, when the layout changed
+ * meanwhile, reads again only the part that changed: the snapshot must
+ * still be of one moment. Made deterministic as above, with the strings
+ * buffer under userfaultfd: every hold writes at most a chunk of strings
+ * (16 KiB) and copies them out with the lock dropped, and MEND_MISSING
+ * pages of the buffer, 32 KiB apart, are missing. The handler changes the
+ * protection of a page below the named VMAs (so behind the walk) before it
+ * fills each: the first two end the chunked walks, the others come while
+ * the mending walk holds no lock, and each makes its next hold mend.
+ */
+#define MEND_NAMED	2048
+#define MEND_MISSING	4
+#define MEND_SPACING	(32 * 1024)
+
+/* One record as a second snapshot must give it again: names by their text. */
+static int same_mended(const struct process_vm_getinfo_vma *a, const char *sa,
+		       const struct process_vm_getinfo_vma *b, const char *sb)
+{
+	struct process_vm_getinfo_vma x = *a, y = *b;
+
+	x.name_off = 0;
+	y.name_off = 0;
+	return !memcmp(&x, &y, sizeof(x)) &&
+	       !strcmp(a->name_off == VMGI_NO_NAME ? "" : sa + a->name_off,
+		       b->name_off == VMGI_NO_NAME ? "" : sb + b->name_off);
+}
+
+TEST_F_TIMEOUT(slow, mends_what_changed_behind_it, 300)
+{
+	size_t cap = MEND_NAMED + 1024, rbytes, sbytes, i, named_seen = 0;
+	struct fault_handler h = { .uffd = -1 };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct process_vm_getinfo_args a, b;
+	struct process_vm_getinfo_vma *recs, *recs2;
+	char *region, *strs, *strs2;
+	pthread_t t;
+	int pidfd;
+	long ret, again;
+
+	if (!have_getinfo())
+		SKIP(return, absent);
+	rbytes = (cap * sizeof(*recs) + psize - 1) & -psize;
+	sbytes = (MEND_MISSING * MEND_SPACING + 256 * 1024 + psize - 1) & -psize;
+	h.uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (h.uffd < 0)
+		SKIP(return, "no userfaultfd (errno %d)", errno);
+	ASSERT_EQ(0, ioctl(h.uffd, UFFDIO_API, &api));
+	pidfd = sys_pidfd_open(getpid());
+	ASSERT_GE(pidfd, 0);
+	/*
+	 * The toggle's 3 pages and a page of PROT_NONE, then the named pages:
+	 * the toggle is below them all, so every change it makes is behind
+	 * the walk once the walk is among the named pages.
+	 */
+	region = mmap(NULL, (4 + MEND_NAMED) * psize, PROT_NONE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, region);
+	h.toggle = region;
+	ASSERT_EQ(0, mprotect(region + 4 * psize, MEND_NAMED * psize, PROT_READ));
+	for (i = 0; i < MEND_NAMED; i++) {
+		char name[80];
+
+		snprintf(name, sizeof(name),
+			 "mend-%04zu-a-name-long-enough-that-the-strings-fill-chunks", i);
+		ASSERT_EQ(0, name_range(region + (4 + i) * psize, psize, name));
+	}
+	h.zero = mmap(NULL, psize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, h.zero);
+	/* All mapped now: nothing maps between the two calls below. */
+	recs = mmap(NULL, rbytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	recs2 = mmap(NULL, rbytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	strs = mmap(NULL, sbytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	strs2 = mmap(NULL, sbytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, recs);
+	ASSERT_NE(MAP_FAILED, recs2);
+	ASSERT_NE(MAP_FAILED, strs);
+	ASSERT_NE(MAP_FAILED, strs2);
+	memset(recs, 0, rbytes);
+	memset(recs2, 0, rbytes);
+	memset(strs, 0, sbytes);
+	memset(strs2, 0, sbytes);
+	for (i = 0; i < MEND_MISSING; i++)
+		ASSERT_EQ(0, madvise(strs + i * MEND_SPACING, psize, MADV_DONTNEED));
+	reg.range.start = (uintptr_t)strs;
+	reg.range.len = sbytes;
+	ASSERT_EQ(0, ioctl(h.uffd, UFFDIO_REGISTER, &reg));
+	ASSERT_EQ(0, pthread_create(&t, NULL, handle_faults, &h));
+
+	a = (struct process_vm_getinfo_args){
+		.mask = VMGI_RANGE | VMGI_PROT | VMGI_NAME, .end = UINT64_MAX,
+		.vmas = (uintptr_t)recs, .vma_size = sizeof(*recs), .vma_count = cap,
+		.strings = (uintptr_t)strs, .strings_size = sbytes,
+	};
+	ret = sys_getinfo(pidfd, &a, sizeof(a), 0);
+	/* Every missing page was met once: the strings cross them all. */
+	EXPECT_EQ(MEND_MISSING, __atomic_load_n(&h.faults, __ATOMIC_ACQUIRE));
+	EXPECT_LT(MEND_NAMED, ret);
+	__atomic_store_n(&h.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+
+	/* Nothing changes the layout now: a second call sees the same moment. */
+	b = a;
+	b.vmas = (uintptr_t)recs2;
+	b.vma_count = cap;
+	b.strings = (uintptr_t)strs2;
+	b.strings_size = sbytes;
+	again = sys_getinfo(pidfd, &b, sizeof(b), 0);
+	EXPECT_EQ(ret, again);
+	EXPECT_EQ(a.mm_id, b.mm_id);
+	EXPECT_EQ(a.seq, b.seq);
+	for (i = 0; ret > 0 && i < (size_t)ret; i++) {
+		const char *n = recs[i].name_off == VMGI_NO_NAME ? "" : strs + recs[i].name_off;
+
+		if (!same_mended(&recs[i], strs, &recs2[i], strs2)) {
+			TH_LOG("record %zu (%llx-%llx %s) differs", i,
+			       (unsigned long long)recs[i].start,
+			       (unsigned long long)recs[i].end, n);
+			EXPECT_TRUE(0);
+			break;
+		}
+		if (i)
+			EXPECT_LE(recs[i - 1].end, recs[i].start);
+		named_seen += !strncmp(n, "[anon:mend-", 11);
+	}
+	EXPECT_EQ(MEND_NAMED, named_seen);
+
+	close(h.uffd);
+	munmap(strs2, sbytes);
+	munmap(strs, sbytes);
+	munmap(recs2, rbytes);
+	munmap(recs, rbytes);
+	munmap(h.zero, psize);
+	munmap(region, (4 + MEND_NAMED) * psize);
 	close(pidfd);
 }
 
