@@ -649,7 +649,8 @@ impl<'a> Walker<'a> {
         // The records go out at the end, with faults allowed: fault in first what the walks
         // before reached, as a walk that holds the lock does, so that the copy out rarely
         // has to.
-        self.prefault(mm)?;
+        let count = self.prefault(mm)?;
+        st.main.reserve(count + 1, GFP_KERNEL_ACCOUNT)?;
         let (seq, vmas) = loop {
             let guard = mm.read_lock()?;
             let now = guard.layout_seq();
@@ -724,7 +725,10 @@ impl<'a> Walker<'a> {
                         if vma.start() < pos && pos > first {
                             continue;
                         }
-                        if work >= min_work && guard.is_contended() {
+                        // Growing the records would copy them all: never under the lock.
+                        if (work >= min_work && guard.is_contended())
+                            || st.main.len() == st.main.capacity()
+                        {
                             (pos, stopped) = (vma.start().max(pos), true);
                             break 'forward;
                         }
@@ -758,7 +762,12 @@ impl<'a> Walker<'a> {
                 }
             }
             let finished = !stopped && st.pending.is_none();
+            let target = guard.map_count() + 1;
             drop(guard);
+            let want = target.saturating_sub(st.main.len()).max(SUM_BATCH);
+            if !finished && st.main.capacity() - st.main.len() < want {
+                st.main.reserve(want, GFP_KERNEL_ACCOUNT)?;
+            }
             self.out_faulted = false;
             if !self.copy_strings_nofault(strings) {
                 self.out_faulted = true;
@@ -912,7 +921,8 @@ impl<'a> Walker<'a> {
     /// reached) and a chunk more, and the strings the walks before wrote and
     /// a chunk more, as far as the buffers go. A page that cannot be faulted
     /// in is left to the walk, which then stops there as a chunked walk does.
-    fn prefault(&mut self, mm: &MmUser) -> Result {
+    /// Returns the target's VMA count.
+    fn prefault(&mut self, mm: &MmUser) -> Result<usize> {
         let count = mm.read_lock()?.map_count();
         let (cap, size) = (self.args.vma_count as usize, self.args.vma_size as usize);
         let records = cap.min(count.max(self.seen_vmas) + 1 + CHUNK_VMAS) * size;
@@ -927,7 +937,7 @@ impl<'a> Walker<'a> {
                 unsafe { bindings::fault_in_safe_writeable(at as _, len) };
             }
         }
-        Ok(())
+        Ok(count)
     }
 
     /// Writes the records of one chunk from `addr` on; returns where the next
