@@ -97,6 +97,21 @@ static inline void vma_layout_touch(struct mm_struct *mm, unsigned long start,
 }
 
 /*
+ * brk() moves mm->brk from @old to @new, which decides which VMAs
+ * /proc/PID/maps labels [heap]: those that reach [start_brk, brk], one that
+ * ends where the heap starts included. A page either side of the two
+ * covers them. (Plain comparisons: min() and max() would take numbers from
+ * __COUNTER__ in mm/mmap.c even with the feature off.)
+ */
+static inline void vma_layout_touch_brk(struct mm_struct *mm, unsigned long old,
+					unsigned long new)
+{
+	unsigned long lo = old < new ? old : new, hi = old < new ? new : old;
+
+	vma_layout_touch(mm, lo > PAGE_SIZE ? lo - PAGE_SIZE : 0, hi + PAGE_SIZE);
+}
+
+/*
  * Undoes the vma_layout_seq_begin() of the mmap_write_lock*() just taken, for
  * a section that leaves the layout alone; no reader can have seen the value.
  * The VMAs the section write-locks keep their stamps. The entry of the
@@ -144,6 +159,8 @@ static inline void vma_layout_seq_fork(struct mm_struct *mm, struct mm_struct *o
 static inline void vma_layout_stamp(struct vm_area_struct *vma) {}
 static inline void vma_layout_touch(struct mm_struct *mm, unsigned long start,
 				    unsigned long end) {}
+static inline void vma_layout_touch_brk(struct mm_struct *mm, unsigned long old,
+					unsigned long new) {}
 
 #endif /* CONFIG_VMA_LAYOUT_SEQ */
 
