@@ -291,20 +291,25 @@ static inline int layout_token(int pidfd, uint64_t *mm_id, uint64_t *seq)
 	return 0;
 }
 
-/* For the benchmarks: reads all of /proc/PID/maps; 0 or -1. */
-static inline int bench_read_maps(pid_t pid)
+/* For the benchmarks: reads all of /proc/PID/FILE; 0 or -1. */
+static inline int bench_read_proc(pid_t pid, const char *file)
 {
 	static char buf[1 << 16];
 	char path[64];
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
 	return close(fd);
+}
+
+static inline int bench_read_maps(pid_t pid)
+{
+	return bench_read_proc(pid, "maps");
 }
 
 /* For the benchmarks: guest time (instructions under -icount), and medians. */

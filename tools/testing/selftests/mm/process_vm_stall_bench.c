@@ -248,21 +248,6 @@ static void big_peer(struct big_shared *sh, pid_t pid)
 	_exit(0);
 }
 
-static int read_rollup(pid_t pid)
-{
-	static char buf[4096];
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-	return close(fd);
-}
-
 /* One round of one row of -b: out[] gets p50, p99, max (ns) and the ops. */
 static int big_round(enum big_row row, double out[4])
 {
@@ -310,7 +295,7 @@ static int big_round(enum big_row row, double out[4])
 	while (ok && !__atomic_load_n(&sh->done, __ATOMIC_ACQUIRE)) {
 		switch (row) {
 		case BIG_ROLLUP:
-			ok = !read_rollup(pid);
+			ok = !bench_read_proc(pid, "smaps_rollup");
 			break;
 		case BIG_GETINFO:
 			ok = !snap_take(&s, pidfd, VMGI_RANGE | VMGI_COUNTERS, 0, ~0ULL);
