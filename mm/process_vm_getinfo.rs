@@ -674,7 +674,7 @@ impl<'a> Walker<'a> {
             held = Some(now);
             self.nstr = 0;
             let min_work = 1 + reread / 64;
-            let mut work = 0;
+            let (mut work, mut skipped) = (0, 0);
             let mut names = [RawMapsName::NONE; VMA_BATCH];
             let mut stopped = false;
             // The places that changed first, then on from `pos`.
@@ -686,12 +686,18 @@ impl<'a> Walker<'a> {
                         maps_names(batch, &mut names);
                     }
                     for (vma, name) in batch.iter().zip(names.iter()) {
-                        if st.has(vma.start()) {
-                            continue;
-                        }
                         if work >= min_work && guard.is_contended() {
                             (at, stopped) = (vma.start().max(a), true);
                             break 'pending;
+                        }
+                        // One still live is passed over, at a 64th of the cost of reading
+                        // it, so that a hold over many of them gives way too.
+                        if st.has(vma.start()) {
+                            skipped += 1;
+                            if skipped % 64 == 0 {
+                                work += 1;
+                            }
+                            continue;
                         }
                         let Some(e) = self.stage(vma, name, strings)? else {
                             (at, stopped) = (vma.start().max(a), true);
