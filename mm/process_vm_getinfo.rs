@@ -116,6 +116,10 @@ pub const CHUNK_COUNTED_PAGES: usize = 32 * 1024;
 /// rollup): the walk of `smaps_rollup` gathers them all into one sum.
 const SUM_BATCH: usize = 64;
 
+/// How many times a walk coming back to the lock lets a waiting writer go
+/// first (sleeping 20 to 50 us each time) before it takes the lock anyway.
+const POLITE_WAITS: u32 = 16;
+
 /// The fields of [`Counters`], all `u64`, in order.
 macro_rules! for_counters {
     ($m:ident) => {
@@ -568,7 +572,7 @@ impl<'a> Walker<'a> {
             self.prefault(mm)?;
         }
         loop {
-            let guard = mm.read_lock()?;
+            let guard = read_lock_after_writer(mm, seq.filter(|_| !hold))?;
             match seq {
                 None => seq = Some(guard.layout_seq()),
                 Some(s) if s != guard.layout_seq() => return Err(Stop::Changed),
@@ -633,12 +637,14 @@ impl<'a> Walker<'a> {
     /// ends when a writer waits, as `smaps_rollup`'s do, after at least one
     /// VMA, and after more as the VMAs read again add up (one more per 64),
     /// so that a target cannot make it read the same place forever. The
-    /// records and the rollup go out at the end, with no lock held.
+    /// records and the rollup go out at the end, with no lock held. If
+    /// `polite`, it comes back to the lock after the writer it gave way to
+    /// ([`read_lock_after_writer`]).
     ///
     /// `Stop::Changed` if the address space no longer knows what changed
     /// since the walk's last hold (more write-locked sections in between
     /// than it keeps).
-    fn mend_walk(&mut self, mm: &MmUser) -> core::result::Result<Totals, Stop> {
+    fn mend_walk(&mut self, mm: &MmUser, polite: bool) -> core::result::Result<Totals, Stop> {
         let (first, end) = (self.args.start as usize, self.args.end as usize);
         let want_name = wants(self.mask, bindings::VMGI_NAME);
         let mut st = Staging::new();
@@ -652,7 +658,7 @@ impl<'a> Walker<'a> {
         let count = self.prefault(mm)?;
         st.main.reserve(count + 1, GFP_KERNEL_ACCOUNT)?;
         let (seq, vmas) = loop {
-            let guard = mm.read_lock()?;
+            let guard = read_lock_after_writer(mm, held.filter(|_| polite))?;
             let now = guard.layout_seq();
             if let Some(s) = held.filter(|&s| s != now) {
                 let Some(ch) = guard.layout_changes_since(s) else {
@@ -1196,6 +1202,27 @@ fn vma_counters(vmas: &[&VmaRead], c: &mut Counters) {
     }
 }
 
+/// Takes `mm`'s lock for reading again after a hold at layout sequence
+/// number `seq` gave way to a waiting writer. A reader may take an rwsem
+/// that a writer it woke has not taken yet, so a walk that came straight
+/// back would make that writer wait again, until the lock hands itself
+/// over (a jiffy later): while the number has not moved and someone waits,
+/// the walk lets go and sleeps a little first, [`POLITE_WAITS`] times at
+/// most, so that a target that keeps the lock busy cannot stall it.
+fn read_lock_after_writer(mm: &MmUser, seq: Option<u64>) -> Result<MmapReadGuard<'_>> {
+    let mut waits = 0;
+    loop {
+        let guard = mm.read_lock()?;
+        if waits == POLITE_WAITS || seq != Some(guard.layout_seq()) || !guard.is_contended() {
+            return Ok(guard);
+        }
+        drop(guard);
+        waits += 1;
+        // SAFETY: Called in process context with no lock held.
+        unsafe { bindings::usleep_range_state(20, 50, bindings::TASK_UNINTERRUPTIBLE) };
+    }
+}
+
 /// The user address of record `i` of the caller's buffer.
 fn record_addr(args: &Args, i: usize) -> usize {
     (args.vmas as usize).wrapping_add(i * args.vma_size as usize)
@@ -1324,7 +1351,9 @@ pub fn process_vm_getinfo(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -
     let totals = loop {
         let mending = (CHUNKED_WALKS..CHUNKED_WALKS + MENDING_WALKS).contains(&attempts);
         let walked = if mending {
-            walker.mend_walk(&mm)
+            // The last mending walks come straight back to the lock, as a walk before them
+            // that let the writers go first may have let too many go by to mend.
+            walker.mend_walk(&mm, attempts < CHUNKED_WALKS + MENDING_WALKS / 2)
         } else {
             walker.walk(&mm, attempts >= CHUNKED_WALKS)
         };
