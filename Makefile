@@ -5,6 +5,7 @@
 #
 #   make deps                              install what the rest needs
 #   make kernel ARCH=x86_64 VARIANT=series build one kernel, print its image
+#                                          (BASE=6.12, default, or BASE=7.3)
 #   make selftests ARCH=...                build the guest's tests (static)
 #   make shell ARCH=...                    boot the series kernel to a shell
 #   make run                               the demo: vmmap on an app-shaped process
@@ -15,8 +16,16 @@
 
 ARCH ?= x86_64
 VARIANT ?= series
+# The base: 6.12 (Debian 12's linux-source-6.12) or 7.3 (linux-source-7.3
+# from trixie-backports); each builds under its own directory
+# (scripts/base.sh).
+BASE ?= 6.12
+ifeq ($(BASE),6.12)
 BUILD ?= $(CURDIR)/build
-export BUILD
+else
+BUILD ?= $(CURDIR)/build/$(BASE)
+endif
+export BASE BUILD
 
 SHELL := /bin/bash
 # The toolchain that cargo install puts in ~/.cargo/bin must be found.
