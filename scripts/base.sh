@@ -16,3 +16,15 @@ case $BASE in
 	;;
 esac
 export BASE BUILD
+
+# bindgen loads the newest libclang it finds, which need not be the clang
+# the kernel is built with (make deps BASE=7.3 adds LLVM 19 beside Debian
+# 12's 14): each base's bindgen uses the libclang of its own clang.
+case $BASE in
+6.12) llvm_major=$(clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9]*\)\..*/\1/p' | head -n 1) ;;
+7.3) llvm_major=19 ;;
+esac
+if [ -z "${LIBCLANG_PATH:-}" ] && [ -n "${llvm_major:-}" ] && [ -d "/usr/lib/llvm-$llvm_major/lib" ]; then
+	export LIBCLANG_PATH=/usr/lib/llvm-$llvm_major/lib
+fi
+unset llvm_major
