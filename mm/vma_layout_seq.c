@@ -76,7 +76,9 @@ u64 vma_layout_mm_id(const struct mm_struct *mm)
 
 /*
  * vma_layout_changes_since - where the layout changed after a number
- * @mm: the address space, its mmap lock held (for reading at least)
+ * @mm: the address space, its mmap lock held (for reading at least), or
+ *	read with none while no writer holds it (its mm_lock_seq even; the
+ *	result counts only if mm_lock_seq is still the same afterwards)
  * @seq: a layout sequence number of @mm read before, at most the current one
  * @start: set to the start of the range
  * @end: set to its end (@start >= @end: nothing changed)
@@ -90,7 +92,7 @@ u64 vma_layout_mm_id(const struct mm_struct *mm)
 bool vma_layout_changes_since(const struct mm_struct *mm, u64 seq,
 			      unsigned long *start, unsigned long *end)
 {
-	u64 now = mm->vma_layout_seq, s;
+	u64 now = READ_ONCE(mm->vma_layout_seq), s;
 
 	*start = ULONG_MAX;
 	*end = 0;
@@ -100,10 +102,10 @@ bool vma_layout_changes_since(const struct mm_struct *mm, u64 seq,
 		const struct vma_layout_change *c =
 			&mm->vma_layout_changes[s % VMA_LAYOUT_CHANGES];
 
-		if (c->seq != s)
+		if (READ_ONCE(c->seq) != s)
 			return false;
-		*start = min(*start, c->start);
-		*end = max(*end, c->end);
+		*start = min(*start, READ_ONCE(c->start));
+		*end = max(*end, READ_ONCE(c->end));
 	}
 	return true;
 }

@@ -100,6 +100,23 @@ impl MmUser {
     }
 }
 
+impl MmUser {
+    /// Begins a read of the VMAs without the mmap lock, if no writer holds
+    /// it now; `None` if one does (or the kernel has no per-VMA locks).
+    #[inline]
+    pub fn speculate(&self) -> Option<MmapSpeculation<'_>> {
+        let mut seq = 0;
+        // SAFETY: By the type invariant the mm is valid; `seq` is valid for writes.
+        let begun = unsafe { bindings::mmap_lock_speculate_try_begin(self.as_ptr(), &mut seq) };
+        // INVARIANT: `seq` is the even sequence just read.
+        begun.then_some(MmapSpeculation {
+            mm: self,
+            seq,
+            _not_send: PhantomData,
+        })
+    }
+}
+
 impl Drop for MmUser {
     fn drop(&mut self) {
         // SAFETY: By the type invariant this object owns one `mm_users` reference.
@@ -313,6 +330,129 @@ impl Drop for MmapReadGuard<'_> {
     }
 }
 
+/// A read of an [`MmUser`]'s VMAs without its mmap lock, each VMA locked
+/// for reading on its own while it is read ([`MmapSpeculation::lock_next`]),
+/// as a page fault locks the VMA it faults in.
+///
+/// Writers do not wait for it, but for the VMA it holds at the moment. What
+/// it reads of the address space as a whole (the layout sequence number, the
+/// changes since a number, which VMAs follow which) describes one moment only
+/// if [`MmapSpeculation::is_stale`] is still false after it was read: a
+/// writer that took the mmap lock meanwhile may have changed it. Each VMA it
+/// locks is consistent on its own, and is one no writer has changed since
+/// the speculation began (the VMAs a writer changes stay write-locked until
+/// it lets the mmap lock go).
+///
+/// # Invariants
+///
+/// `seq` is a value of the mm's `mm_lock_seq` read when no writer held its
+/// mmap lock (even).
+pub struct MmapSpeculation<'a> {
+    mm: &'a MmUser,
+    seq: u32,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl<'a> MmapSpeculation<'a> {
+    /// Whether a writer has taken the mmap lock since the speculation began.
+    #[inline]
+    pub fn is_stale(&self) -> bool {
+        // SAFETY: The mm is valid (type invariant of `MmUser`); the function reads its
+        // sequence only.
+        unsafe { bindings::mmap_lock_speculate_retry(self.mm.as_ptr(), self.seq) }
+    }
+
+    /// The layout sequence number, as [`MmapReadGuard::layout_seq`], read
+    /// now: it is the one of the speculation's moment if
+    /// [`MmapSpeculation::is_stale`] is false afterwards.
+    #[inline]
+    pub fn layout_seq(&self) -> u64 {
+        // SAFETY: The mm is valid; the function reads the field once (`READ_ONCE()`).
+        unsafe { bindings::vma_layout_seq_once(self.mm.as_ptr()) }
+    }
+
+    /// As [`MmapReadGuard::layout_changes_since`]; the answer counts only if
+    /// [`MmapSpeculation::is_stale`] is false afterwards.
+    #[inline]
+    pub fn layout_changes_since(&self, seq: u64) -> Option<core::ops::Range<usize>> {
+        let (mut start, mut end) = (0, 0);
+        // SAFETY: The mm is valid; the function may be called without the lock, reading each
+        // field once (`READ_ONCE()`), as this type's callers validate the result; it writes
+        // only `start` and `end`, valid for writes.
+        let known = unsafe {
+            bindings::vma_layout_changes_since(self.mm.as_ptr(), seq, &mut start, &mut end)
+        };
+        known.then_some(start..end)
+    }
+
+    /// The number of VMAs in the tree, read now.
+    #[inline]
+    pub fn map_count(&self) -> usize {
+        // SAFETY: The mm is valid; the function reads the field once.
+        let n = unsafe { bindings::mm_map_count_once(self.mm.as_ptr()) };
+        usize::try_from(n).unwrap_or(0)
+    }
+
+    /// The address space, for calls into C that read what does not change
+    /// while it is alive (its gate VMA).
+    #[inline]
+    pub fn as_mm_ptr(&self) -> *mut bindings::mm_struct {
+        self.mm.as_ptr()
+    }
+
+    /// The first VMA that ends above `addr` and starts below `end`, locked
+    /// for reading: `Ok(None)` if there is none, `EAGAIN` if it is being
+    /// changed (write-locked), or was changed while it was being locked.
+    /// Holding it makes a writer that would change it wait, so it is to be
+    /// dropped soon; the caller may hold one at a time (they share a lock
+    /// class).
+    #[inline]
+    pub fn lock_next(&self, addr: usize, end: usize) -> Result<Option<VmaReadLock<'_>>> {
+        if addr >= end {
+            return Ok(None);
+        }
+        // SAFETY: The mm is valid; the function takes no lock but RCU and the VMA's own.
+        let vma = unsafe { bindings::vma_read_lock_next(self.mm.as_ptr(), addr, end) };
+        let vma = from_err_ptr(vma)?;
+        // INVARIANT: A non-null VMA was returned locked for reading, in the mm's tree.
+        Ok(NonNull::new(vma).map(|vma| VmaReadLock {
+            vma,
+            _spec: PhantomData,
+        }))
+    }
+}
+
+/// A VMA locked for reading with its own lock (`vma_start_read()`), which
+/// keeps it in the tree and unchanged; unlocked when dropped.
+///
+/// # Invariants
+///
+/// `vma` is a VMA in the tree of the speculation's mm, locked for reading by
+/// the current task with `vma_start_read()`.
+pub struct VmaReadLock<'a> {
+    vma: NonNull<bindings::vm_area_struct>,
+    _spec: PhantomData<&'a MmapSpeculation<'a>>,
+}
+
+impl core::ops::Deref for VmaReadLock<'_> {
+    type Target = VmaRead;
+
+    #[inline]
+    fn deref(&self) -> &VmaRead {
+        // SAFETY: By the type invariant the VMA is in the tree and locked for reading for as
+        // long as `self` lives, which the returned borrow cannot outlive.
+        unsafe { VmaRead::from_raw(self.vma.as_ptr()) }
+    }
+}
+
+impl Drop for VmaReadLock<'_> {
+    #[inline]
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the current task holds the VMA's read lock.
+        unsafe { bindings::vma_end_read(self.vma.as_ptr()) };
+    }
+}
+
 /// VMAs an iterator takes from the tree at a time: a leaf of the tree holds
 /// at most 16 entries.
 pub const VMA_BATCH: usize = 16;
@@ -416,7 +556,8 @@ impl<'a, const N: usize> Iterator for VmaIter<'a, N> {
 /// # Invariants
 ///
 /// A shared reference to a `VmaRead` is only created for a VMA in the tree of
-/// an address space whose mmap lock is held (at least) for reading for the
+/// an address space whose mmap lock is held (at least) for reading, or that
+/// is locked for reading with its own lock ([`VmaReadLock`]), for the
 /// whole lifetime of the reference, or for the static gate VMA
 /// (`get_gate_vma()`), which never changes. Therefore the VMA stays allocated, the
 /// objects it holds references on (file, name object) stay alive, and these
@@ -434,7 +575,8 @@ impl VmaRead {
     /// # Safety
     ///
     /// `vma` must be a VMA in the tree of an address space whose mmap lock is
-    /// held for reading for all of `'a`, or the gate VMA.
+    /// held for reading for all of `'a`, or that is locked for reading with
+    /// its own lock for all of `'a`, or the gate VMA.
     #[inline]
     pub unsafe fn from_raw<'a>(vma: *const bindings::vm_area_struct) -> &'a Self {
         // INVARIANT: Guaranteed by the caller.
