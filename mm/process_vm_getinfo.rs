@@ -12,6 +12,12 @@
 //! the names `/proc/PID/maps` shows. The KUnit suite `process_vm_getinfo` at
 //! the end tests the translations and checks.
 //!
+//! Without counters, the call first reads the map with no mmap lock
+//! ([`Walker::spec_walk`]): each VMA under its own read lock, found under
+//! RCU, the whole checked against the mmap lock's sequence count, mending
+//! what writers changed meanwhile as the mending walks below do. The walks
+//! with the lock take over if that does not finish.
+//!
 //! The walk holds the target's mmap read lock for a chunk of VMAs at a time.
 //! It writes the records to the caller's buffer as it goes, a batch at a
 //! time, with page faults disabled: a fault on the caller's own address space
@@ -119,6 +125,13 @@ const SUM_BATCH: usize = 64;
 /// How many times a walk coming back to the lock lets a waiting writer go
 /// first (sleeping 20 to 50 us each time) before it takes the lock anyway.
 const POLITE_WAITS: u32 = 16;
+/// Stretches of a walk without the mmap lock ([`Walker::spec_walk`]) that
+/// writers may cut short before the walks with the lock take over.
+pub const SPEC_STRETCHES: u32 = 64;
+/// Short sleeps a walk without the mmap lock waits for a writer that holds
+/// it before the walks with the lock take over (a writer that holds it that
+/// long would make them wait as well).
+pub const SPEC_WAITS: u32 = 16;
 
 /// The fields of [`Counters`], all `u64`, in order.
 macro_rules! for_counters {
@@ -804,6 +817,211 @@ impl<'a> Walker<'a> {
         Ok(Totals { vmas, strings, seq })
     }
 
+    /// A mending walk with no mmap lock: each VMA is read under its own read
+    /// lock ([`MmapSpeculation::lock_next`]), as mainline's maps reader does,
+    /// so a writer waits at most for the one VMA being read, and only if it
+    /// changes that VMA. A stretch of the walk ends when a writer takes the
+    /// mmap lock, or holds a VMA the walk comes to; the next begins once no
+    /// writer holds the lock, mends what changed meanwhile as
+    /// [`Walker::mend_walk`] does, and goes on. The records go out when a
+    /// stretch that began with nothing left to read ends with no writer
+    /// having come: they are then all of that moment's layout.
+    ///
+    /// Records only: smaps' page walk needs the mmap lock. `Stop::Changed`
+    /// after [`SPEC_STRETCHES`] stretches cut short by writers, after
+    /// [`SPEC_WAITS`] short sleeps in all waiting for writers that held the
+    /// lock (the walks with the lock then take over), or if the address
+    /// space no longer knows what changed.
+    fn spec_walk(&mut self, mm: &MmUser) -> core::result::Result<Totals, Stop> {
+        let (first, end) = (self.args.start as usize, self.args.end as usize);
+        let want_name = wants(self.mask, bindings::VMGI_NAME);
+        let mut st = Staging::new();
+        let (mut pos, mut strings) = (first, 0);
+        let mut gate_done = false;
+        let (mut held, mut rewrites, mut cut, mut waits) = (None, 0, 0, 0);
+        self.names.clear();
+        // Begins a stretch once no writer holds the lock.
+        let begin = |waits: &mut u32| loop {
+            if let Some(spec) = mm.speculate() {
+                return Ok(spec);
+            }
+            *waits += 1;
+            if *waits > SPEC_WAITS {
+                return Err(Stop::Changed);
+            }
+            // SAFETY: Called in process context with no lock held.
+            unsafe { bindings::usleep_range_state(20, 50, bindings::TASK_UNINTERRUPTIBLE) };
+        };
+        let count = begin(&mut waits)?.map_count();
+        self.prefault_for(count);
+        st.main.reserve(count + 1, GFP_KERNEL_ACCOUNT)?;
+        let (seq, vmas) = loop {
+            let spec = begin(&mut waits)?;
+            // A writer that came meanwhile may have advanced the number before it changed
+            // anything: the number counts only if none did.
+            let now = spec.layout_seq();
+            if spec.is_stale() {
+                continue;
+            }
+            if let Some(s) = held.filter(|&s| s != now) {
+                let changed = spec.layout_changes_since(s);
+                if spec.is_stale() {
+                    continue;
+                }
+                let Some(ch) = changed else {
+                    return Err(Stop::Changed);
+                };
+                if ch.start < ch.end && ch.start < pos {
+                    st.kill(ch.start, ch.end);
+                    let (lo, hi) = (ch.start.max(first), ch.end.min(pos));
+                    if lo < hi {
+                        st.pending = Some(match st.pending {
+                            Some((a, b)) => (a.min(lo), b.max(hi)),
+                            None => (lo, hi),
+                        });
+                    }
+                }
+                // A key may now be another object's at the same address.
+                self.names.clear();
+            }
+            held = Some(now);
+            self.nstr = 0;
+            let (mut stopped, mut writer) = (false, false);
+            // The places that changed first, then on from `pos`.
+            if let Some((a, b)) = st.pending {
+                let mut at = a;
+                while at < b {
+                    let vma = match spec.lock_next(at, b) {
+                        Ok(Some(v)) if !spec.is_stale() => v,
+                        Ok(None) => {
+                            at = b;
+                            break;
+                        }
+                        _ => {
+                            (stopped, writer) = (true, true);
+                            break;
+                        }
+                    };
+                    if st.has(vma.start()) {
+                        at = vma.end();
+                        continue;
+                    }
+                    let mut names = [RawMapsName::NONE; 1];
+                    if want_name {
+                        maps_names(&[&*vma], &mut names);
+                    }
+                    let Some(e) = self.stage(&vma, &names[0], strings)? else {
+                        stopped = true;
+                        break;
+                    };
+                    at = vma.end();
+                    drop(vma);
+                    st.push_extra(e)?;
+                }
+                if !stopped {
+                    let gate = gate_vma_of(spec.as_mm_ptr());
+                    if let Some(g) = gate.filter(|g| g.end() > a && g.start() < b) {
+                        if !st.has(g.start()) {
+                            match self.stage_gate(g, strings)? {
+                                Some(e) => st.push_extra(e)?,
+                                None => (at, stopped) = (g.start().max(a), true),
+                            }
+                        }
+                    }
+                }
+                st.pending = (at < b).then_some((at, b));
+            }
+            let mut look = pos;
+            while !stopped && look < end {
+                // Growing the records would copy them all: never with a VMA held.
+                if st.main.len() == st.main.capacity() {
+                    stopped = true;
+                    break;
+                }
+                let vma = match spec.lock_next(look, end) {
+                    Ok(Some(v)) if !spec.is_stale() => v,
+                    Ok(None) => {
+                        (pos, look) = (end, end);
+                        break;
+                    }
+                    _ => {
+                        (stopped, writer) = (true, true);
+                        break;
+                    }
+                };
+                // One that starts behind `pos` changed, and is read as part of `pending`.
+                if vma.start() < pos && pos > first {
+                    look = vma.end();
+                    continue;
+                }
+                let mut names = [RawMapsName::NONE; 1];
+                if want_name {
+                    maps_names(&[&*vma], &mut names);
+                }
+                let Some(e) = self.stage(&vma, &names[0], strings)? else {
+                    stopped = true;
+                    break;
+                };
+                (pos, look) = (vma.end(), vma.end());
+                drop(vma);
+                st.main.push(e, GFP_KERNEL_ACCOUNT)?;
+                if st.main.len() % SUM_BATCH == 0 {
+                    // SAFETY: Called in process context with no lock held.
+                    unsafe { bindings::cond_resched() };
+                }
+            }
+            if !stopped && look >= end {
+                pos = end;
+            }
+            if !stopped && !gate_done {
+                // The gate VMA, last, as in `chunk`: static, so no change touches it.
+                match gate_vma_of(spec.as_mm_ptr()).filter(|g| g.end() > first && g.start() < end) {
+                    Some(g) => match self.stage_gate(g, strings)? {
+                        Some(e) => {
+                            st.main.push(e, GFP_KERNEL_ACCOUNT)?;
+                            gate_done = true;
+                        }
+                        None => stopped = true,
+                    },
+                    None => gate_done = true,
+                }
+            }
+            // Done if nothing is left to read and no writer came since the stretch began.
+            let finished = !stopped && st.pending.is_none() && !spec.is_stale();
+            // Stretches a writer cut short are bounded; the others (strings or records
+            // full) read something each.
+            if writer || (!stopped && !finished) {
+                cut += 1;
+                if cut > SPEC_STRETCHES {
+                    return Err(Stop::Changed);
+                }
+            }
+            let target = spec.map_count() + 1;
+            let want = target.saturating_sub(st.main.len()).max(SUM_BATCH);
+            if !finished && st.main.capacity() - st.main.len() < want {
+                st.main.reserve(want, GFP_KERNEL_ACCOUNT)?;
+            }
+            self.out_faulted = false;
+            if !self.copy_strings_nofault(strings) {
+                self.out_faulted = true;
+                self.copy_strings(strings)?;
+            }
+            strings += self.nstr;
+            if finished {
+                // As in `mend_walk`: a fault on the buffers may have changed the layout.
+                let vmas = self.write_staged(&mut st)?;
+                if !self.out_faulted || rewrites == 2 {
+                    break (now, vmas);
+                }
+                rewrites += 1;
+            }
+            // SAFETY: Called in process context with no lock held.
+            unsafe { bindings::cond_resched() };
+        };
+        self.seen(vmas, strings);
+        Ok(Totals { vmas, strings, seq })
+    }
+
     /// The record of `vma` for a mending walk, with its counters if asked
     /// for; `None` if its name is new and the chunk's strings have no room.
     fn stage(
@@ -936,6 +1154,12 @@ impl<'a> Walker<'a> {
     /// Returns the target's VMA count.
     fn prefault(&mut self, mm: &MmUser) -> Result<usize> {
         let count = mm.read_lock()?.map_count();
+        self.prefault_for(count);
+        Ok(count)
+    }
+
+    /// [`Walker::prefault`] for a target of `count` VMAs.
+    fn prefault_for(&mut self, count: usize) {
         let (cap, size) = (self.args.vma_count as usize, self.args.vma_size as usize);
         let records = cap.min(count.max(self.seen_vmas) + 1 + CHUNK_VMAS) * size;
         let strings = (self.args.strings_size as usize).min(self.seen_strings + CHUNK_STRINGS);
@@ -949,7 +1173,6 @@ impl<'a> Walker<'a> {
                 unsafe { bindings::fault_in_safe_writeable(at as _, len) };
             }
         }
-        Ok(count)
     }
 
     /// Writes the records of one chunk from `addr` on; returns where the next
@@ -1348,22 +1571,36 @@ pub fn process_vm_getinfo(pidfd: i32, uargs: UserPtr, size: usize, flags: u32) -
     let mm = MmUser::from_pidfd(pidfd)?;
     let mut walker = Walker::new(&walk_args, mask)?;
     let mut attempts = 0;
-    let totals = loop {
-        let mending = (CHUNKED_WALKS..CHUNKED_WALKS + MENDING_WALKS).contains(&attempts);
-        let walked = if mending {
-            // The last mending walks come straight back to the lock, as a walk before them
-            // that let the writers go first may have let too many go by to mend.
-            walker.mend_walk(&mm, attempts < CHUNKED_WALKS + MENDING_WALKS / 2)
-        } else {
-            walker.walk(&mm, attempts >= CHUNKED_WALKS)
-        };
-        match walked {
-            Ok(t) => break t,
+    // Records only: first without the mmap lock, then with it.
+    let spec = if wants(mask, bindings::VMGI_COUNTERS) {
+        None
+    } else {
+        match walker.spec_walk(&mm) {
+            Ok(t) => Some(t),
             Err(Stop::Failed(e)) => return Err(e),
-            Err(Stop::Changed) => {
-                attempts += 1;
-                if attempts == MAX_ATTEMPTS {
-                    return Err(EAGAIN);
+            Err(Stop::Changed) => None,
+        }
+    };
+    let totals = if let Some(t) = spec {
+        t
+    } else {
+        loop {
+            let mending = (CHUNKED_WALKS..CHUNKED_WALKS + MENDING_WALKS).contains(&attempts);
+            let walked = if mending {
+                // The last mending walks come straight back to the lock, as a walk before them
+                // that let the writers go first may have let too many go by to mend.
+                walker.mend_walk(&mm, attempts < CHUNKED_WALKS + MENDING_WALKS / 2)
+            } else {
+                walker.walk(&mm, attempts >= CHUNKED_WALKS)
+            };
+            match walked {
+                Ok(t) => break t,
+                Err(Stop::Failed(e)) => return Err(e),
+                Err(Stop::Changed) => {
+                    attempts += 1;
+                    if attempts == MAX_ATTEMPTS {
+                        return Err(EAGAIN);
+                    }
                 }
             }
         }
@@ -1431,8 +1668,13 @@ fn zeroed_bytes(n: usize) -> Result<KVec<u8>> {
 /// lies above every user address, and is a static VMA that no one changes
 /// after boot.
 fn gate_vma<'a>(guard: &'a MmapReadGuard<'_>) -> Option<&'a VmaRead> {
-    // SAFETY: The mm is valid while the guard exists; the function only reads its flags.
-    let gate = unsafe { bindings::vmgi_gate_vma(guard.as_mm_ptr()) };
+    gate_vma_of(guard.as_mm_ptr())
+}
+
+/// [`gate_vma`] of a valid mm, locked or not: the gate VMA is static.
+fn gate_vma_of<'a>(mm: *mut bindings::mm_struct) -> Option<&'a VmaRead> {
+    // SAFETY: The caller's mm is valid; the function only reads its flags, set at exec.
+    let gate = unsafe { bindings::vmgi_gate_vma(mm) };
     // SAFETY: A non-null gate VMA is static and never changes, which satisfies the
     // requirements of `VmaRead::from_raw()` for any lifetime.
     (!gate.is_null()).then(|| unsafe { VmaRead::from_raw(gate) })
@@ -1455,14 +1697,14 @@ fn smaps_counters(vmas: &[&VmaRead], c: &mut Counters) {
 
 /// The names `/proc/PID/maps` shows for `vmas`, into `names` (as many as
 /// fit). One call into C for a batch of VMAs: cheaper than one for each.
-fn maps_names<'b>(vmas: &[&'b VmaRead], names: &mut [RawMapsName<'b>; VMA_BATCH]) {
-    let n = vmas.len().min(VMA_BATCH);
+fn maps_names<'b>(vmas: &[&'b VmaRead], names: &mut [RawMapsName<'b>]) {
+    let n = vmas.len().min(names.len());
     // INVARIANT: `vma_maps_names()` sets the first `n` names to ones of VMAs borrowed for
     // `'b`, from their file, name object or operations (static strings), all alive and
     // unchanged while the lock is held.
-    // SAFETY: The VMAs are valid and their mmap lock held for `'b` (they are borrowed from a
-    // guard); a `&VmaRead` is a pointer to the C struct; `names` has room for `n` entries,
-    // each the C struct (transparent wrapper).
+    // SAFETY: The VMAs are valid and locked for reading, by the mmap lock or their own, for
+    // `'b` (as a `&VmaRead` is); a `&VmaRead` is a pointer to the C struct; `names` has room
+    // for `n` entries, each the C struct (transparent wrapper).
     unsafe { bindings::vma_maps_names(vmas.as_ptr().cast(), n as u32, names.as_mut_ptr().cast()) };
 }
 
