@@ -161,6 +161,9 @@ static int round_of(enum row row, struct iovec *iov, double out[3], int *calls, 
 				break;
 			ret = vm_madvise(pidfd, iov, RANGES, MADV_PAGEOUT, s.args.mm_id,
 					 s.args.seq);
+			/* A call that met the target's exit is not one of the round's. */
+			if (ret == -ESRCH && __atomic_load_n(&sh->done, __ATOMIC_ACQUIRE))
+				continue;
 			*full += ret == all;
 			ret = ret == all || ret == -ESTALE || ret > 0 ? 0 : ret;
 			break;
