@@ -128,9 +128,9 @@ const POLITE_WAITS: u32 = 16;
 /// Stretches of a walk without the mmap lock ([`Walker::spec_walk`]) that
 /// writers may cut short before the walks with the lock take over.
 pub const SPEC_STRETCHES: u32 = 64;
-/// Short sleeps a walk without the mmap lock waits for a writer that holds
-/// it before the walks with the lock take over (a writer that holds it that
-/// long would make them wait as well).
+/// Short sleeps in a row a walk without the mmap lock waits for a writer
+/// that holds it before the walks with the lock take over (a writer that
+/// holds it that long would make them wait as well).
 pub const SPEC_WAITS: u32 = 16;
 
 /// The fields of [`Counters`], all `u64`, in order.
@@ -829,8 +829,8 @@ impl<'a> Walker<'a> {
     ///
     /// Records only: smaps' page walk needs the mmap lock. `Stop::Changed`
     /// after [`SPEC_STRETCHES`] stretches cut short by writers, after
-    /// [`SPEC_WAITS`] short sleeps in all waiting for writers that held the
-    /// lock (the walks with the lock then take over), or if the address
+    /// [`SPEC_WAITS`] short sleeps in a row waiting for a writer that holds
+    /// the lock (the walks with the lock then take over), or if the address
     /// space no longer knows what changed.
     fn spec_walk(&mut self, mm: &MmUser) -> core::result::Result<Totals, Stop> {
         let (first, end) = (self.args.start as usize, self.args.end as usize);
@@ -843,6 +843,7 @@ impl<'a> Walker<'a> {
         // Begins a stretch once no writer holds the lock.
         let begin = |waits: &mut u32| loop {
             if let Some(spec) = mm.speculate() {
+                *waits = 0;
                 return Ok(spec);
             }
             *waits += 1;
