@@ -856,17 +856,29 @@ impl<'a> Walker<'a> {
         let count = begin(&mut waits)?.map_count();
         self.prefault_for(count);
         st.main.reserve(count + 1, GFP_KERNEL_ACCOUNT)?;
+        // Counts a stretch a writer cut short; they are bounded, so that a target that
+        // keeps taking the lock cannot keep the walk going.
+        let cut_short = |cut: &mut u32| {
+            *cut += 1;
+            if *cut > SPEC_STRETCHES {
+                Err(Stop::Changed)
+            } else {
+                Ok(())
+            }
+        };
         let (seq, vmas) = loop {
             let spec = begin(&mut waits)?;
             // A writer that came meanwhile may have advanced the number before it changed
             // anything: the number counts only if none did.
             let now = spec.layout_seq();
             if spec.is_stale() {
+                cut_short(&mut cut)?;
                 continue;
             }
             if let Some(s) = held.filter(|&s| s != now) {
                 let changed = spec.layout_changes_since(s);
                 if spec.is_stale() {
+                    cut_short(&mut cut)?;
                     continue;
                 }
                 let Some(ch) = changed else {
@@ -992,10 +1004,7 @@ impl<'a> Walker<'a> {
             // Stretches a writer cut short are bounded; the others (strings or records
             // full) read something each.
             if writer || (!stopped && !finished) {
-                cut += 1;
-                if cut > SPEC_STRETCHES {
-                    return Err(Stop::Changed);
-                }
+                cut_short(&mut cut)?;
             }
             let target = spec.map_count() + 1;
             let want = target.saturating_sub(st.main.len()).max(SUM_BATCH);
