@@ -494,6 +494,22 @@ impl Staging {
         }
     }
 
+    /// Takes in a change of the layout over `ch` since the walk's last look,
+    /// the walk having read `[first, pos)`: the records of VMAs inside it
+    /// die, and the part behind `pos` is to be read again.
+    fn note_changed(&mut self, ch: core::ops::Range<usize>, first: usize, pos: usize) {
+        if ch.start < ch.end && ch.start < pos {
+            self.kill(ch.start, ch.end);
+            let (lo, hi) = (ch.start.max(first), ch.end.min(pos));
+            if lo < hi {
+                self.pending = Some(match self.pending {
+                    Some((a, b)) => (a.min(lo), b.max(hi)),
+                    None => (lo, hi),
+                });
+            }
+        }
+    }
+
     /// Whether the VMA starting at `start` has a live record.
     fn has(&self, start: usize) -> bool {
         let main = self.main.as_slice();
@@ -677,16 +693,7 @@ impl<'a> Walker<'a> {
                 let Some(ch) = guard.layout_changes_since(s) else {
                     return Err(Stop::Changed);
                 };
-                if ch.start < ch.end && ch.start < pos {
-                    st.kill(ch.start, ch.end);
-                    let (lo, hi) = (ch.start.max(first), ch.end.min(pos));
-                    if lo < hi {
-                        st.pending = Some(match st.pending {
-                            Some((a, b)) => (a.min(lo), b.max(hi)),
-                            None => (lo, hi),
-                        });
-                    }
-                }
+                st.note_changed(ch, first, pos);
                 // A key may now be another object's at the same address.
                 self.names.clear();
             }
@@ -789,26 +796,10 @@ impl<'a> Walker<'a> {
             let finished = !stopped && st.pending.is_none();
             let target = guard.map_count() + 1;
             drop(guard);
-            let want = target.saturating_sub(st.main.len()).max(SUM_BATCH);
-            if !finished && st.main.capacity() - st.main.len() < want {
-                st.main.reserve(want, GFP_KERNEL_ACCOUNT)?;
-            }
-            self.out_faulted = false;
-            if !self.copy_strings_nofault(strings) {
-                self.out_faulted = true;
-                self.copy_strings(strings)?;
-            }
-            strings += self.nstr;
-            if finished {
-                // A page of the buffers that had to be faulted in may have changed the
-                // layout after the moment the records describe (a buffer under
-                // userfaultfd): then take the lock again, mend, and write again, twice
-                // at most, so that the token is the one after the call's own faults.
-                let vmas = self.write_staged(&mut st)?;
-                if !self.out_faulted || rewrites == 2 {
-                    break (now, vmas);
-                }
-                rewrites += 1;
+            if let Some(vmas) =
+                self.end_hold(&mut st, target, finished, &mut strings, &mut rewrites)?
+            {
+                break (now, vmas);
             }
             // SAFETY: Called in process context with no lock held.
             unsafe { bindings::cond_resched() };
@@ -884,16 +875,7 @@ impl<'a> Walker<'a> {
                 let Some(ch) = changed else {
                     return Err(Stop::Changed);
                 };
-                if ch.start < ch.end && ch.start < pos {
-                    st.kill(ch.start, ch.end);
-                    let (lo, hi) = (ch.start.max(first), ch.end.min(pos));
-                    if lo < hi {
-                        st.pending = Some(match st.pending {
-                            Some((a, b)) => (a.min(lo), b.max(hi)),
-                            None => (lo, hi),
-                        });
-                    }
-                }
+                st.note_changed(ch, first, pos);
                 // A key may now be another object's at the same address.
                 self.names.clear();
             }
@@ -1007,29 +989,54 @@ impl<'a> Walker<'a> {
                 cut_short(&mut cut)?;
             }
             let target = spec.map_count() + 1;
-            let want = target.saturating_sub(st.main.len()).max(SUM_BATCH);
-            if !finished && st.main.capacity() - st.main.len() < want {
-                st.main.reserve(want, GFP_KERNEL_ACCOUNT)?;
-            }
-            self.out_faulted = false;
-            if !self.copy_strings_nofault(strings) {
-                self.out_faulted = true;
-                self.copy_strings(strings)?;
-            }
-            strings += self.nstr;
-            if finished {
-                // As in `mend_walk`: a fault on the buffers may have changed the layout.
-                let vmas = self.write_staged(&mut st)?;
-                if !self.out_faulted || rewrites == 2 {
-                    break (now, vmas);
-                }
-                rewrites += 1;
+            if let Some(vmas) =
+                self.end_hold(&mut st, target, finished, &mut strings, &mut rewrites)?
+            {
+                break (now, vmas);
             }
             // SAFETY: Called in process context with no lock held.
             unsafe { bindings::cond_resched() };
         };
         self.seen(vmas, strings);
         Ok(Totals { vmas, strings, seq })
+    }
+
+    /// The end of a hold of a mending walk (or a stretch of one without the
+    /// lock), with nothing held: makes room for the records still to come
+    /// (the target has about `target`), copies the hold's strings out, and,
+    /// if the walk is `finished`, writes the records; returns how many, or
+    /// `None` if the walk goes on. A page of the buffers that had to be
+    /// faulted in may have changed the layout after the moment the records
+    /// describe (a buffer under userfaultfd): then the walk goes on, mends,
+    /// and writes again, twice at most (`rewrites`), so that the token is
+    /// the one after the call's own faults.
+    fn end_hold(
+        &mut self,
+        st: &mut Staging,
+        target: usize,
+        finished: bool,
+        strings: &mut usize,
+        rewrites: &mut u32,
+    ) -> Result<Option<usize>> {
+        let want = target.saturating_sub(st.main.len()).max(SUM_BATCH);
+        if !finished && st.main.capacity() - st.main.len() < want {
+            st.main.reserve(want, GFP_KERNEL_ACCOUNT)?;
+        }
+        self.out_faulted = false;
+        if !self.copy_strings_nofault(*strings) {
+            self.out_faulted = true;
+            self.copy_strings(*strings)?;
+        }
+        *strings += self.nstr;
+        if !finished {
+            return Ok(None);
+        }
+        let vmas = self.write_staged(st)?;
+        if !self.out_faulted || *rewrites == 2 {
+            return Ok(Some(vmas));
+        }
+        *rewrites += 1;
+        Ok(None)
     }
 
     /// The record of `vma` for a mending walk, with its counters if asked

@@ -117,6 +117,22 @@ impl MmUser {
     }
 }
 
+impl MmUser {
+    /// `vma_layout_changes_since()` of the mm, for [`MmapReadGuard`] and
+    /// [`MmapSpeculation`]: the answer is exact under the mmap lock, and
+    /// counts without it only if no writer took the lock meanwhile (the
+    /// function reads each field once, with `READ_ONCE()`).
+    #[inline]
+    fn layout_changes_since(&self, seq: u64) -> Option<core::ops::Range<usize>> {
+        let (mut start, mut end) = (0, 0);
+        // SAFETY: By the type invariant the mm is valid; the function may be called with or
+        // without its mmap lock, and writes only `start` and `end`, valid for writes.
+        let known =
+            unsafe { bindings::vma_layout_changes_since(self.as_ptr(), seq, &mut start, &mut end) };
+        known.then_some(start..end)
+    }
+}
+
 impl Drop for MmUser {
     fn drop(&mut self) {
         // SAFETY: By the type invariant this object owns one `mm_users` reference.
@@ -162,13 +178,7 @@ impl<'a> MmapReadGuard<'a> {
     /// `include/linux/vma_layout_seq.h`.
     #[inline]
     pub fn layout_changes_since(&self, seq: u64) -> Option<core::ops::Range<usize>> {
-        let (mut start, mut end) = (0, 0);
-        // SAFETY: By the type invariants the mm is valid and its mmap lock is held, as the
-        // function requires; it writes only `start` and `end`, valid for writes.
-        let known = unsafe {
-            bindings::vma_layout_changes_since(self.mm.as_ptr(), seq, &mut start, &mut end)
-        };
-        known.then_some(start..end)
+        self.mm.layout_changes_since(seq)
     }
 
     /// The number of VMAs in the tree (the gate VMA is not one of them).
@@ -375,14 +385,7 @@ impl<'a> MmapSpeculation<'a> {
     /// [`MmapSpeculation::is_stale`] is false afterwards.
     #[inline]
     pub fn layout_changes_since(&self, seq: u64) -> Option<core::ops::Range<usize>> {
-        let (mut start, mut end) = (0, 0);
-        // SAFETY: The mm is valid; the function may be called without the lock, reading each
-        // field once (`READ_ONCE()`), as this type's callers validate the result; it writes
-        // only `start` and `end`, valid for writes.
-        let known = unsafe {
-            bindings::vma_layout_changes_since(self.mm.as_ptr(), seq, &mut start, &mut end)
-        };
-        known.then_some(start..end)
+        self.mm.layout_changes_since(seq)
     }
 
     /// The number of VMAs in the tree, read now.
