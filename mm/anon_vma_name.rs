@@ -69,9 +69,8 @@
 //! C header: [`include/linux/anon_vma_name.h`](srctree/include/linux/anon_vma_name.h)
 
 use core::{
-    alloc::Layout,
     marker::PhantomPinned,
-    mem::{offset_of, size_of, MaybeUninit},
+    mem::{align_of, offset_of, size_of, MaybeUninit},
     pin::Pin,
     ptr::{self, NonNull},
     sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering},
@@ -79,7 +78,7 @@ use core::{
 use kernel::{
     alloc::{
         flags::{__GFP_RETRY_MAYFAIL, GFP_KERNEL_ACCOUNT},
-        Allocator, Flags,
+        Flags,
     },
     bindings,
     error::{
@@ -87,12 +86,14 @@ use kernel::{
         Result,
     },
     ffi::{c_char, c_ulong},
-    init::PinInit,
     prelude::*,
     rhashtable::{RhashObject, RhashTable},
     str::CStr,
-    sync::rcu,
-    types::{ARef, AlwaysRefCounted, Opaque},
+    sync::{
+        aref::{ARef, AlwaysRefCounted},
+        rcu,
+    },
+    types::Opaque,
 };
 
 /// Size of the longest name in bytes, counting its terminating NUL.
@@ -366,7 +367,7 @@ impl AnonVmaName {
     /// The name, without its NUL.
     pub fn as_bytes(&self) -> &[u8] {
         // SAFETY: By the type invariant `name` is NUL-terminated and never changes.
-        unsafe { CStr::from_char_ptr((*self.raw()).name.as_ptr()) }.as_bytes()
+        unsafe { CStr::from_char_ptr((*self.raw()).name.as_ptr()) }.to_bytes()
     }
 
     /// The `id` field, which is only ever accessed atomically.
@@ -655,10 +656,12 @@ impl Interner {
         // bytes would otherwise end in its padding).
         let size = (offset_of!(bindings::anon_vma_name, name) + name.len() + 1)
             .max(size_of::<bindings::anon_vma_name>());
-        let align = core::mem::align_of::<bindings::anon_vma_name>();
-        let layout = Layout::from_size_align(size, align).map_err(|_| EINVAL)?;
-        let mem = kernel::alloc::allocator::Kmalloc::alloc(layout, flags)?;
-        let raw = mem.as_ptr().cast::<bindings::anon_vma_name>();
+        // kmalloc()ed memory in words, which are aligned as the struct is: C frees it with
+        // kvfree_call_rcu().
+        const _: () = assert!(align_of::<u64>() >= align_of::<bindings::anon_vma_name>());
+        let mem = KVec::<u64>::with_capacity(size.div_ceil(size_of::<u64>()), flags)?;
+        let (raw, _, _) = mem.into_raw_parts();
+        let raw = raw.cast::<bindings::anon_vma_name>();
         // SAFETY: `raw` points to `size` writable bytes: the whole struct, and the header and the
         // name with its NUL; nothing else knows the memory yet. A null `next` is an unlinked
         // `node`, and `rcu` is only written by `kvfree_call_rcu()`.
@@ -673,10 +676,9 @@ impl Interner {
                     node: bindings::rhash_head {
                         next: ptr::null_mut(),
                     },
-                    rcu: bindings::callback_head {
-                        next: ptr::null_mut(),
-                        func: None,
-                    },
+                    // All zero: no callback queued (a `callback_head` or a
+                    // `kvfree_rcu_head`, as the kernel's configuration has it).
+                    rcu: core::mem::zeroed(),
                     id: self.next_count(),
                     table: ptr::from_ref(self).cast_mut().cast(),
                     hash,
@@ -780,7 +782,6 @@ impl Interner {
 module! {
     type: AnonVmaNames,
     name: "anon_vma_name",
-    author: "The vmmap series authors",
     description: "Interned, refcounted names of anonymous memory",
     license: "GPL",
 }
@@ -876,7 +877,7 @@ pub unsafe extern "C" fn anon_vma_name_from_user(
 pub unsafe extern "C" fn anon_vma_name_alloc(name: *const c_char) -> *mut bindings::anon_vma_name {
     // SAFETY: The caller guarantees that `name` is a valid, unchanging C string.
     let name = unsafe { CStr::from_char_ptr(name) };
-    match table().map(|t| t.intern(current_owner(), name.as_bytes(), GFP_KERNEL_ACCOUNT)) {
+    match table().map(|t| t.intern(current_owner(), name.to_bytes(), GFP_KERNEL_ACCOUNT)) {
         Some(Ok(n)) => ARef::into_raw(n).as_ptr().cast(),
         _ => ptr::null_mut(),
     }
@@ -892,9 +893,12 @@ pub unsafe extern "C" fn anon_vma_name_alloc(name: *const c_char) -> *mut bindin
 /// dropped to zero.
 #[no_mangle]
 pub unsafe extern "C" fn anon_vma_name_free(kref: *mut bindings::kref) {
-    let obj = kernel::container_of!(kref, bindings::anon_vma_name, kref).cast_mut();
-    // SAFETY: The caller guarantees that `kref` is in a valid name object, `obj`, whose
-    // refcount just reached zero.
+    // SAFETY: The caller guarantees that `kref` is the `kref` of a name object, so the object
+    // starts that many bytes before it.
+    let obj = unsafe { kref.byte_sub(offset_of!(bindings::anon_vma_name, kref)) }
+        .cast::<bindings::anon_vma_name>();
+    // SAFETY: The caller guarantees that `obj` is a valid name object whose refcount just
+    // reached zero.
     unsafe { AnonVmaName::release(obj) };
 }
 
@@ -1069,7 +1073,7 @@ mod tests {
     fn grows_and_shrinks_under_lookups() -> Result {
         use super::Interner;
         use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-        use kernel::{bindings, fmt, str::CString, sync::Arc, types::ScopeGuard, workqueue};
+        use kernel::{bindings, str::CString, sync::Arc, types::ScopeGuard, workqueue};
 
         struct Shared {
             stop: AtomicBool,
@@ -1092,8 +1096,8 @@ mod tests {
         let table = Interner::new_static(u32::MAX)?;
         let mut held = KVec::new();
         for i in 0..16 {
-            let s = CString::try_from_fmt(fmt!("held:{}", i))?;
-            held.push(table.intern(0, s.as_bytes(), GFP_KERNEL)?, GFP_KERNEL)?;
+            let s = CString::try_from_fmt(format_args!("held:{}", i))?;
+            held.push(table.intern(0, s.to_bytes(), GFP_KERNEL)?, GFP_KERNEL)?;
         }
         let shared = Arc::new(
             Shared {
@@ -1132,17 +1136,17 @@ mod tests {
         let small = table.buckets();
         let mut grown = KVec::new();
         for i in 0..20000 {
-            let s = CString::try_from_fmt(fmt!("grow:{}", i))?;
-            grown.push(table.intern(0, s.as_bytes(), GFP_KERNEL)?, GFP_KERNEL)?;
+            let s = CString::try_from_fmt(format_args!("grow:{}", i))?;
+            grown.push(table.intern(0, s.to_bytes(), GFP_KERNEL)?, GFP_KERNEL)?;
         }
         kunit_check_eq!(table.count(), 20016);
         // The worker grows the bucket array a step at a time as names come in.
         kunit_check!(wait_for(|| table.buckets() > small));
         let big = table.buckets();
         for (i, n) in grown.iter().enumerate().step_by(997) {
-            let s = CString::try_from_fmt(fmt!("grow:{}", i))?;
+            let s = CString::try_from_fmt(format_args!("grow:{}", i))?;
             kunit_check!(core::ptr::eq(
-                &*table.intern(0, s.as_bytes(), GFP_KERNEL)?,
+                &*table.intern(0, s.to_bytes(), GFP_KERNEL)?,
                 &**n
             ));
         }

@@ -52,13 +52,15 @@
 
 use core::{marker::PhantomData, mem::size_of, ptr::NonNull};
 use kernel::{
-    alloc::{flags::*, AllocError, KVVec, KVec},
+    alloc::AllocError,
     bindings,
-    error::{code::*, from_err_ptr, Error, Result},
+    error::from_err_ptr,
     ffi::{c_char, c_long},
     mm::vma::{MmUser, MmapReadGuard, VmaRead, VMA_BATCH},
+    prelude::*,
     str::CStr,
-    types::{AsBytes, FromBytes, Opaque},
+    transmute::{AsBytes, FromBytes},
+    types::Opaque,
     uaccess::{UserPtr, UserSlice},
 };
 
@@ -294,11 +296,12 @@ pub fn uapi_vm_flags(flags: usize) -> u64 {
 /// The `rwxp`/`rwxs` column of `/proc/PID/maps` as `VMGI_PROT_*` bits.
 pub fn uapi_prot(flags: usize) -> u32 {
     use bindings::*;
-    let bit = |vm: u32, prot: u32| if flags & vm as usize != 0 { prot } else { 0 };
-    bit(VM_READ, VMGI_PROT_READ)
-        | bit(VM_WRITE, VMGI_PROT_WRITE)
-        | bit(VM_EXEC, VMGI_PROT_EXEC)
-        | bit(VM_MAYSHARE, VMGI_PROT_SHARED)
+    // The flags are `u32` or `usize`, as bindgen finds them.
+    let bit = |vm: u64, prot: u32| if flags as u64 & vm != 0 { prot } else { 0 };
+    bit(VM_READ as u64, VMGI_PROT_READ)
+        | bit(VM_WRITE as u64, VMGI_PROT_WRITE)
+        | bit(VM_EXEC as u64, VMGI_PROT_EXEC)
+        | bit(VM_MAYSHARE as u64, VMGI_PROT_SHARED)
 }
 
 /// Checks an argument block read from userspace.
@@ -1421,7 +1424,7 @@ impl<'a> Walker<'a> {
         let n = self.nstr.min(room);
         if n > 0 {
             let at = (self.args.strings as usize).wrapping_add(strings);
-            UserSlice::new(at as UserPtr, n)
+            UserSlice::new(UserPtr::from_addr(at), n)
                 .writer()
                 .write_slice(&self.strings[..n])?;
         }
@@ -1670,11 +1673,11 @@ fn write_args(uargs: UserPtr, args: &Args, size: usize) -> Result {
 /// allocator (`__GFP_ZERO`, one `memset()`), where `KVec::from_elem()` would
 /// store them one at a time: 20 KiB of buffers at every call.
 fn zeroed_bytes(n: usize) -> Result<KVec<u8>> {
-    let mut v = KVec::with_capacity(n, GFP_KERNEL_ACCOUNT | __GFP_ZERO)?;
-    // SAFETY: The capacity is at least `n` bytes, all zeroed by the allocator, and zero is a
-    // valid `u8`.
-    unsafe { v.set_len(n) };
-    Ok(v)
+    let v = KVec::<u8>::with_capacity(n, GFP_KERNEL_ACCOUNT | __GFP_ZERO)?;
+    let (ptr, _, capacity) = v.into_raw_parts();
+    // SAFETY: `ptr` and `capacity` come from a vector of that capacity, at least `n` bytes,
+    // all zeroed by the allocator, and zero is a valid `u8`.
+    Ok(unsafe { KVec::from_raw_parts(ptr, n, capacity) })
 }
 
 // --- The parts of the address space the walk reads through C. ---
@@ -1830,11 +1833,11 @@ impl MapsName<'_> {
             MapsName::None => concat(buf, &[]),
             MapsName::File(p) => p.render(buf),
             MapsName::Format(f, a) => {
-                let f = f.get().as_bytes();
+                let f = f.get().to_bytes();
                 let at = f.windows(2).position(|w| w == b"%s").ok_or(EINVAL)?;
-                concat(buf, &[&f[..at], a.get().as_bytes(), &f[at + 2..]])
+                concat(buf, &[&f[..at], a.get().to_bytes(), &f[at + 2..]])
             }
-            MapsName::Label(l) => concat(buf, &[l.get().as_bytes()]),
+            MapsName::Label(l) => concat(buf, &[l.get().to_bytes()]),
         }
     }
 }
@@ -1866,7 +1869,7 @@ impl Path {
         // `d_path()` writes the name, NUL-terminated, inside `buf` and returns its start.
         let from = (p as usize).wrapping_sub(buf.as_ptr() as usize);
         // SAFETY: `p` points to a NUL-terminated string inside `buf`.
-        let n = unsafe { CStr::from_char_ptr(p) }.len();
+        let n = unsafe { CStr::from_char_ptr(p) }.to_bytes().len();
         if from.checked_add(n).map_or(true, |e| e > buf.len()) {
             return Err(ERANGE);
         }
@@ -1887,7 +1890,7 @@ pub extern "C" fn do_process_vm_getinfo(
     usize: usize,
     flags: u32,
 ) -> c_long {
-    match process_vm_getinfo(pidfd, uargs as UserPtr, usize, flags) {
+    match process_vm_getinfo(pidfd, UserPtr::from_ptr(uargs.cast()), usize, flags) {
         Ok(n) => n as c_long,
         Err(e) => e.to_errno() as c_long,
     }

@@ -34,7 +34,8 @@ use kernel::{
     error::{code::*, from_err_ptr, to_result, Error, Result},
     ffi::c_long,
     mm::vma::{MmUser, MmapReadGuard, VmaCursor, VmaRead},
-    types::{FromBytes, ScopeGuard},
+    transmute::FromBytes,
+    types::ScopeGuard,
     uaccess::UserPtr,
 };
 
@@ -522,7 +523,12 @@ pub extern "C" fn do_process_vm_madvise(
     usize: usize,
     flags: u32,
 ) -> c_long {
-    match process_vm_madvise(pidfd, uargs as UserPtr, usize, flags) {
+    match process_vm_madvise(
+        pidfd,
+        UserPtr::from_ptr(uargs.cast_mut().cast()),
+        usize,
+        flags,
+    ) {
         Ok(n) => n as c_long,
         Err(e) => e.to_errno() as c_long,
     }

@@ -15,7 +15,13 @@ case $BASE in
 	exit 2
 	;;
 esac
-export BASE BUILD
+# The series for the base: patches/series for 6.12, patches/7.3/series for
+# 7.3 (its diffs are 7.3's own; the overlay's new files are shared).
+case $BASE in
+6.12) PATCHES=$ROOT/patches ;;
+7.3) PATCHES=$ROOT/patches/7.3 ;;
+esac
+export BASE BUILD PATCHES
 
 # bindgen loads the newest libclang it finds, which need not be the clang
 # the kernel is built with (make deps BASE=7.3 adds LLVM 19 beside Debian

@@ -26,8 +26,9 @@
  * @behavior: the advice; the filter bits are cleared from it
  *
  * Returns the filter (0 for none), or -EINVAL for both bits at once or for a
- * filter on advice that does not go VMA by VMA (populate, memory failure) or
- * that drops the lock and finds VMAs again past the filter (collapse).
+ * filter on advice that does not go VMA by VMA (populate, memory failure),
+ * that drops the lock and finds VMAs again past the filter (collapse), or
+ * that acts on exact addresses (guard regions, where the base has them).
  */
 static inline int madvise_take_filter(int *behavior)
 {
@@ -42,6 +43,10 @@ static inline int madvise_take_filter(int *behavior)
 	case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE:
 	case MADV_COLLAPSE:	/* drops the lock and finds VMAs on its own */
+#ifdef MADV_GUARD_INSTALL	/* guards go on exact addresses */
+	case MADV_GUARD_INSTALL:
+	case MADV_GUARD_REMOVE:
+#endif
 #ifdef CONFIG_MEMORY_FAILURE	/* as madvise_behavior_valid(): not every arch has them */
 	case MADV_HWPOISON:
 	case MADV_SOFT_OFFLINE:

@@ -8,6 +8,13 @@
  * compile-time constants here, which <linux/rhashtable.h> allows when they
  * are those the table was initialised with.
  */
+/* One lock class for the tables of Rust: the key of the call site below. */
+int rust_helper_rhashtable_init(struct rhashtable *ht,
+				const struct rhashtable_params *params)
+{
+	return rhashtable_init(ht, params);
+}
+
 void *rust_helper_rhashtable_lookup(struct rhashtable *ht, const void *key)
 {
 	return rhashtable_lookup(ht, key, ht->p);

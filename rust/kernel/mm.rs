@@ -17,7 +17,7 @@ pub mod vma;
 /// than a page or if the bytes past `T` (a newer caller's fields) are not all
 /// zero, `EFAULT` if the memory cannot be read.
 #[cfg(CONFIG_RUST_MM_ABSTRACTIONS)]
-pub fn read_ext_args<T: crate::types::FromBytes>(
+pub fn read_ext_args<T: crate::transmute::FromBytes>(
     uargs: crate::uaccess::UserPtr,
     size: usize,
     min: usize,
@@ -38,7 +38,7 @@ pub fn read_ext_args<T: crate::types::FromBytes>(
         crate::bindings::copy_struct_from_user(
             args.as_mut_ptr().cast(),
             size_of::<T>(),
-            uargs as *const core::ffi::c_void,
+            uargs.as_const_ptr(),
             size,
         )
     };

@@ -15,7 +15,6 @@ use crate::{
     bindings,
     error::{from_err_ptr, to_result, Error, Result},
     ffi::{c_int, c_void},
-    init::{self, PinInit},
     prelude::*,
     sync::rcu,
     types::Opaque,
@@ -132,31 +131,25 @@ impl<T: RhashObject> RhashTable<T> {
     /// The table's parameters: keys of any length, hashed and compared by `T`,
     /// and shrinking when the table empties.
     const PARAMS: bindings::rhashtable_params = bindings::rhashtable_params {
-        nelem_hint: 0,
-        key_len: 0,
-        key_offset: 0,
         head_offset: T::HEAD_OFFSET as u16,
-        max_size: 0,
-        min_size: 0,
         automatic_shrinking: true,
         hashfn: Some(hashfn::<T>),
         obj_hashfn: Some(obj_hashfn::<T>),
         obj_cmpfn: Some(obj_cmpfn::<T>),
+        // SAFETY: The other fields are integers and booleans, for which zero is valid and
+        // means "the default" (no hint, no key length or offset, no size limits).
+        ..unsafe { core::mem::zeroed() }
     };
 
     /// An initialiser of an empty table.
     pub fn new() -> impl PinInit<Self, Error> {
-        crate::build_assert!(T::HEAD_OFFSET <= u16::MAX as usize);
-        // SAFETY: On success `rhashtable_init()` initialised the slot; on failure it left
-        // nothing to free.
-        let ht = unsafe {
-            init::pin_init_from_closure(|slot: *mut Opaque<bindings::rhashtable>| {
-                to_result(bindings::rhashtable_init_noprof(
-                    Opaque::raw_get(slot),
-                    &Self::PARAMS,
-                ))
-            })
-        };
+        const { assert!(T::HEAD_OFFSET <= u16::MAX as usize) };
+        // On failure `rhashtable_init()` leaves nothing to free.
+        let ht = Opaque::try_ffi_init(|slot: *mut bindings::rhashtable| {
+            // SAFETY: `slot` is valid for writes of a `struct rhashtable`, and `PARAMS` is
+            // 'static.
+            to_result(unsafe { bindings::rhashtable_init(slot, &Self::PARAMS) })
+        });
         // INVARIANT: `ht` is initialised with `PARAMS`.
         try_pin_init!(Self {
             ht <- ht,
