@@ -7,6 +7,11 @@
 # own build directory, BUILD (build/ for 6.12, build/7.3/ for 7.3), unless
 # BUILD is set.
 BASE=${BASE:-6.12}
+# What an outer script exported for its own base (make check runs 7.3's
+# steps under 6.12's environment) is not this base's.
+if [ -n "${VMMAP_ENV_BASE:-}" ] && [ "$VMMAP_ENV_BASE" != "$BASE" ]; then
+	unset BUILD PATCHES LIBCLANG_PATH
+fi
 case $BASE in
 6.12) BUILD=${BUILD:-$ROOT/build} ;;
 7.3) BUILD=${BUILD:-$ROOT/build/7.3} ;;
@@ -22,6 +27,7 @@ case $BASE in
 7.3) PATCHES=$ROOT/patches/7.3 ;;
 esac
 export BASE BUILD PATCHES
+export VMMAP_ENV_BASE=$BASE
 
 # bindgen loads the newest libclang it finds, which need not be the clang
 # the kernel is built with (make deps BASE=7.3 adds LLVM 19 beside Debian
