@@ -29,11 +29,11 @@
 
 use core::mem::size_of;
 use kernel::{
-    alloc::{flags::GFP_KERNEL, KVec},
     bindings,
-    error::{code::*, from_err_ptr, to_result, Error, Result},
+    error::{from_err_ptr, to_result},
     ffi::c_long,
     mm::vma::{MmUser, MmapReadGuard, VmaCursor, VmaRead},
+    prelude::*,
     transmute::FromBytes,
     types::ScopeGuard,
     uaccess::UserPtr,

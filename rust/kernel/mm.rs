@@ -23,6 +23,7 @@ pub fn read_ext_args<T: crate::transmute::FromBytes>(
     min: usize,
 ) -> crate::error::Result<T> {
     use crate::error::code::{E2BIG, EINVAL};
+    use crate::uaccess::UserPtrExt;
     use core::mem::{size_of, MaybeUninit};
 
     if size < min.min(size_of::<T>()) {
