@@ -2,11 +2,11 @@
 # shellcheck shell=bash
 #
 # Sourced by the pipeline's scripts once ROOT is set. BASE is the kernel the
-# series is built on: 6.12 (Debian 12's linux-source-6.12, the default) or
-# 7.3 (Debian 13's trixie-backports, linux-source-7.3). Each base has its
-# own build directory, BUILD (build/ for 6.12, build/7.3/ for 7.3), unless
-# BUILD is set.
-BASE=${BASE:-6.12}
+# series is built on: 7.3 (mainline; Debian 13's trixie-backports,
+# linux-source-7.3, the default) or 6.12 (the LTS backport; Debian 12's
+# linux-source-6.12). Each base has its own build directory, BUILD (build/7.3/
+# for 7.3, build/ for 6.12), unless BUILD is set.
+BASE=${BASE:-7.3}
 # What an outer script exported for its own base (make check runs 7.3's
 # steps under 6.12's environment) is not this base's.
 if [ -n "${VMMAP_ENV_BASE:-}" ] && [ "$VMMAP_ENV_BASE" != "$BASE" ]; then
