@@ -10,7 +10,7 @@
 #   make shell ARCH=...                    boot the series kernel to a shell
 #   make run                               the demo: vmmap on an app-shaped process
 #   make check                             every test, both architectures
-#   make bench                             benchmarks, series beside stock
+#   make bench                             benchmarks, series beside stock, both bases
 #   make fuzz [FUZZ_SECONDS=N] [SEED=S]    trinity and the series' fuzzer, sanitizer kernel
 #   make series                            the series as git format-patch output, in build/series
 
@@ -19,13 +19,17 @@ VARIANT ?= series
 # The base: 7.3 (mainline; Debian 13's linux-source-7.3 from
 # trixie-backports, the default) or 6.12 (Debian 12's linux-source-6.12, the
 # LTS backport); each builds under its own directory (scripts/base.sh).
-# make bench and make fuzz stay on 6.12 unless BASE is given: their 7.3
-# kernels and rows are not there yet (docs/port-7.3.md).
+# make bench measures both bases unless BASE (or BENCH_BASES) is given;
+# make fuzz stays on 6.12 unless BASE is given (its 7.3 kernel is not
+# there yet: docs/port-7.3.md).
 ifeq ($(origin BASE),undefined)
 BASE := 7.3
-bench fuzz: BASE := 6.12
-bench fuzz: BUILD := $(CURDIR)/build
+fuzz: BASE := 6.12
+fuzz: BUILD := $(CURDIR)/build
+BENCH_BASES ?= 7.3 6.12
 endif
+BENCH_BASES ?= $(BASE)
+export BENCH_BASES
 BUILD_OF_BASE := $(if $(filter 6.12,$(BASE)),$(CURDIR)/build,$(CURDIR)/build/$(BASE))
 # A BUILD exported by a script of another base (scripts/check runs both) is
 # not this base's.
